@@ -14,7 +14,24 @@ namespace CausalQL.Sessions;
 /// </summary>
 public static class Compilation
 {
-    /// <summary>Binds and executes an already parsed script, threading the symbol table through.</summary>
+    /// <summary>Pass 1: the script's syntax tree and the parse diagnostics.</summary>
+    public static (ScriptSyntax Script, ImmutableArray<Diagnostic> Diagnostics) Parse(SourceText source)
+    {
+        var bag = new DiagnosticBag();
+        bag.ReportMissingCapability(source.Location(new TextSpan(0, 0)), "reading CausalQL text", "the parser");
+        return (new ScriptSyntax(Seq<StatementSyntax>.Empty), bag.ToImmutable());
+    }
+
+    /// <summary>Parse, bind and execute a script's text.</summary>
+    public static (ImmutableArray<RunEntry> Entries, SymbolTable Symbols) Run(SourceText source, SymbolTable symbols, SessionPorts ports, bool execute = true)
+    {
+        var (script, parseDiagnostics) = Parse(source);
+        var (entries, after) = Execute(script, source, symbols, ports, execute);
+        // Parse errors first: they explain why a statement is missing from what follows.
+        return ([.. parseDiagnostics.Select(d => (RunEntry)new DiagnosticEntry(d)), .. entries], after);
+    }
+
+    /// <summary>Passes 2 and 3 over an already parsed script, threading the symbol table through.</summary>
     public static (ImmutableArray<RunEntry> Entries, SymbolTable Symbols) Execute(
         ScriptSyntax script, SourceText source, SymbolTable symbols, SessionPorts ports, bool execute = true)
     {
