@@ -71,6 +71,9 @@ public sealed class InMemoryTable : IDataSource
 
     double W(int row) => _weights?[row] ?? 1;
 
+    /// <summary>The frequency weight of a row (1 when unweighted).</summary>
+    public double Weight(int row) => W(row);
+
     ExecError? Unknown(IEnumerable<string> names)
     {
         foreach (var n in names)

@@ -87,6 +87,7 @@ internal sealed class MinimalSeparatorSearch
     readonly bool[] _allowed;   // may be in a separator
     readonly bool[] _removed;   // deleted from the graph (forced nodes, nodes outside the ancestral set)
     readonly bool[] _x, _y;
+    readonly int[] _yList;
     // Search state.
     readonly bool[] _inS;       // on the X side
     readonly bool[] _inI;       // forced into the separator by the branching
@@ -102,6 +103,7 @@ internal sealed class MinimalSeparatorSearch
     {
         _h = h; _allowed = allowed; _removed = removed; _x = x; _y = y;
         var n = h.Count;
+        _yList = [.. Enumerable.Range(0, n).Where(i => y[i])];
         _inS = new bool[n];
         _inI = new bool[n];
         _stampNs = new int[n];
@@ -210,7 +212,7 @@ internal sealed class MinimalSeparatorSearch
         leaf = false;
         while (true)
         {
-            for (var i = 0; i < _h.Count; i++) if (_inS[i] && _y[i]) return -1;
+            foreach (var yi in _yList) if (_inS[yi]) return -1;
             _epoch++;
             // N(S): all allowed, since S is closed under non-allowed neighbours.
             _ns.Clear();
@@ -222,8 +224,8 @@ internal sealed class MinimalSeparatorSearch
             }
             // The component of Y in H - N(S).
             _work.Clear();
-            for (var i = 0; i < _h.Count; i++)
-                if (_y[i] && !_removed[i] && _stampNs[i] != _epoch) { _stampCt[i] = _epoch; _work.Push(i); }
+            foreach (var yi in _yList)
+                if (!_removed[yi] && _stampNs[yi] != _epoch) { _stampCt[yi] = _epoch; _work.Push(yi); }
             while (_work.Count > 0)
             {
                 var u = _work.Pop();

@@ -65,6 +65,8 @@ public static class Identifier
                         "value-preserving rewrites: chain rule, Σ_v P(v | …) = 1, cancelling common factors", simplified));
                 estimand = simplified;
             }
+            // Readability: a summed name that is also free outside becomes a primed copy (x').
+            estimand = BoundNames.PrimeShadowed(estimand, y.Union(x).Union(z));
             return new IdResult(IdStatus.Identifiable, estimand, strategy, null, [], derivation, notes.ToImmutable(), null);
         }
         catch (BudgetExhaustedException ex)
