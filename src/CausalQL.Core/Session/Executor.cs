@@ -31,7 +31,7 @@ public static partial class Executor
         AssumeStatement s => ExecutionOutcome.Of(StatementResult.Create("assume", $"assuming {s.Assumption}", s.Location,
             new JsonObject { ["assumption"] = s.Assumption.Name, ["path"] = Array(s.Assumption.Path.Select(p => (JsonNode)Array(p))) })),
         IdentifyStatement s => Identify(s),
-        EstimateStatement s => Missing(s.Location, "estimate", "the estimation engine"),
+        EstimateStatement s => Estimate(s, ports),
         AdjustmentSetsStatement s => AdjustmentSets(s),
         InstrumentsStatement s => InstrumentsFor(s),
         ImplicationsStatement s => ImplicationsOf(s),
