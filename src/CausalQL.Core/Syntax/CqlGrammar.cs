@@ -196,8 +196,8 @@ static class CqlGrammar
 
     // ------------------------------------------------------------------ expressions
 
-    static readonly TokenListParser<CqlToken, ExpressionSyntax> Expression = Parse.Ref(() => FormulaLevel!);
-    static readonly TokenListParser<CqlToken, ExpressionSyntax> ValueExpression = Parse.Ref(() => OrLevel!);
+    static readonly TokenListParser<CqlToken, ExpressionSyntax> Expression = Parse.Ref(() => FormulaLevel!).Named("expression");
+    static readonly TokenListParser<CqlToken, ExpressionSyntax> ValueExpression = Parse.Ref(() => OrLevel!).Named("expression");
 
     static ExpressionSyntax MakeBinary(BinaryOperator op, ExpressionSyntax left, ExpressionSyntax right) =>
         new BinarySyntax(op, left, right) { Span = ((CausalQL.Text.TextSpan)left.Span).Cover(right.Span) };
