@@ -1,0 +1,94 @@
+using System.Text;
+
+namespace CausalQL.Execution.Sql;
+
+/// <summary>
+/// Turns the port's requests into SQL text for one relation (a table, a view, or a parenthesised
+/// query with an alias) through a dialect. Pure string building: running it is the data layer's job.
+/// </summary>
+public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyList<ColumnSchema> schema, string? weightColumn)
+{
+    public SqlDialect Dialect => dialect;
+
+    StorageType StorageOf(string column) =>
+        schema.FirstOrDefault(c => c.Name == column)?.Storage ?? StorageType.Number;
+
+    string Col(string name) => dialect.Quote(name);
+    string Weight => weightColumn is null ? "1" : dialect.ToDouble(Col(weightColumn), StorageOf(weightColumn));
+    string WeightSum => weightColumn is null ? dialect.ToDouble("COUNT(*)", StorageType.Number) : $"SUM({Weight})";
+
+    /// <summary>A numeric expression.</summary>
+    public string Value(Expr e) => e switch
+    {
+        Constant c => dialect.Number(c.Value),
+        ColumnRef c => dialect.ToDouble(Col(c.Name), StorageOf(c.Name)),
+        LevelIs or IsNotNull or Compare or Conjunction => $"(CASE WHEN {Predicate(e)} THEN {dialect.Number(1)} ELSE {dialect.Number(0)} END)",
+        Binary b => $"({Value(b.Left)} {b.Op switch { BinaryOp.Add => "+", BinaryOp.Sub => "-", BinaryOp.Mul => "*", _ => "/" }} {Value(b.Right)})",
+        Power p => dialect.Power(Value(p.Base), p.Exponent),
+        Call { Fn: Function.Exp } c => dialect.Exp(Value(c.Arg)),
+        Call { Fn: Function.Log } c => dialect.Ln(Value(c.Arg)),
+        // Clamp the linear predictor so exp never overflows (PostgreSQL raises on overflow).
+        Call c => $"({dialect.Number(1)} / ({dialect.Number(1)} + {dialect.Exp(dialect.Least(dialect.Number(700), dialect.Greatest(dialect.Number(-700), "-" + Value(c.Arg))))}))",
+        Clamp c => dialect.Least(dialect.Number(c.Hi), dialect.Greatest(dialect.Number(c.Lo), Value(c.Arg))),
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e, "unknown expression"),
+    };
+
+    /// <summary>A boolean condition.</summary>
+    public string Predicate(Expr e) => e switch
+    {
+        LevelIs l => $"{Col(l.Column)} = {dialect.LevelLiteral(l.Label, StorageOf(l.Column))}",
+        IsNotNull n => $"{Col(n.Column)} IS NOT NULL",
+        Compare c => $"{Value(c.Left)} {(c.Op == CompareOp.Less ? "<" : ">")} {Value(c.Right)}",
+        Conjunction c => $"({Predicate(c.Left)}) AND ({Predicate(c.Right)})",
+        _ => $"{Value(e)} <> 0",
+    };
+
+    string Where(Expr? filter) => filter is null ? "" : $" WHERE {Predicate(filter)}";
+
+    /// <summary>COUNT(*)/SUM(w) grouped by the variables (NULL groups included, so missing rows are counted).</summary>
+    public string Counts(IReadOnlyList<string> variables, Expr? filter)
+    {
+        var cols = string.Join(", ", variables.Select(Col));
+        var select = variables.Count == 0 ? WeightSum : $"{cols}, {WeightSum}";
+        var group = variables.Count == 0 ? "" : $" GROUP BY {cols}";
+        return $"SELECT {select} FROM {relation}{Where(filter)}{group}";
+    }
+
+    /// <summary>One scan: the weight total, the row count and Σ w·term for each term.</summary>
+    public string Sums(IReadOnlyList<Expr> terms, Expr? filter)
+    {
+        var sb = new StringBuilder("SELECT ").Append(WeightSum).Append(", COUNT(*)");
+        foreach (var t in terms)
+        {
+            var v = Value(t);
+            sb.Append(", SUM(").Append(weightColumn is null ? v : $"{Weight} * {v}").Append(')');
+        }
+        return sb.Append(" FROM ").Append(relation).Append(Where(filter)).ToString();
+    }
+
+    /// <summary>One scan: row and complete-case counts, then per column non-null count, min, max and "all 0/1".</summary>
+    public string Profile(IReadOnlyList<string> columns, Expr? filter)
+    {
+        var sb = new StringBuilder("SELECT COUNT(*), ").Append(WeightSum);
+        var complete = columns.Count == 0 ? "TRUE" : string.Join(" AND ", columns.Select(c => $"{Col(c)} IS NOT NULL"));
+        sb.Append($", SUM(CASE WHEN {complete} THEN 1 ELSE 0 END)");
+        sb.Append($", SUM(CASE WHEN {complete} THEN {Weight} ELSE 0 END)");
+        foreach (var c in columns)
+        {
+            var storage = StorageOf(c);
+            sb.Append($", COUNT({Col(c)})");
+            if (storage == StorageType.Text)
+                sb.Append(", NULL, NULL, NULL");
+            else
+            {
+                var v = dialect.ToDouble(Col(c), storage);
+                sb.Append($", MIN({v}), MAX({v}), SUM(CASE WHEN {v} = 0 OR {v} = 1 THEN 0 WHEN {Col(c)} IS NULL THEN 0 ELSE 1 END)");
+            }
+        }
+        return sb.Append(" FROM ").Append(relation).Append(Where(filter)).ToString();
+    }
+
+    /// <summary>The expressions as doubles, plus the weight, row by row.</summary>
+    public string Rows(IReadOnlyList<Expr> columns, Expr? filter) =>
+        $"SELECT {string.Join(", ", columns.Select(Value).Append(weightColumn is null ? dialect.Number(1) : Weight))} FROM {relation}{Where(filter)}";
+}
