@@ -63,7 +63,9 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
     public string Sums(IReadOnlyList<Expr> terms, Expr? filter)
     {
         var heavy = new List<Expr>();
-        var rewritten = terms.Select(t => Hoist(t, heavy)).ToList();
+        var shared = new Dictionary<Expr, int>();
+        foreach (var t in terms) CountShared(t, shared, top: true);
+        var rewritten = terms.Select(t => Hoist(t, heavy, shared)).ToList();
         string source;
         SqlPlanner outer;
         if (heavy.Count == 0)
@@ -100,21 +102,32 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
 
     static string HoistName(int i) => $"causalql_h{i}";
 
-    static Expr Hoist(Expr e, List<Expr> heavy)
+    /// <summary>Counts the large sub-expressions below each term's root (a large one used twice is worth computing once).</summary>
+    static void CountShared(Expr e, Dictionary<Expr, int> counts, bool top)
+    {
+        if (e is Binary b)
+        {
+            if (!top && Size(e) > 12) { counts[e] = counts.GetValueOrDefault(e) + 1; if (counts[e] > 1) return; }
+            CountShared(b.Left, counts, false);
+            CountShared(b.Right, counts, false);
+        }
+    }
+
+    static Expr Hoist(Expr e, List<Expr> heavy, Dictionary<Expr, int> shared)
     {
         switch (e)
         {
             case Call or Clamp:
-            case Binary when Size(e) > 12:
+            case Binary when shared.GetValueOrDefault(e) > 1:
                 var i = heavy.IndexOf(e);
                 if (i < 0) { heavy.Add(e); i = heavy.Count - 1; }
                 return new ColumnRef(HoistName(i));
             case Binary b:
-                return new Binary(b.Op, Hoist(b.Left, heavy), Hoist(b.Right, heavy));
+                return new Binary(b.Op, Hoist(b.Left, heavy, shared), Hoist(b.Right, heavy, shared));
             case Power p:
-                return new Power(Hoist(p.Base, heavy), p.Exponent);
+                return new Power(Hoist(p.Base, heavy, shared), p.Exponent);
             case Compare c:
-                return new Compare(c.Op, Hoist(c.Left, heavy), Hoist(c.Right, heavy));
+                return new Compare(c.Op, Hoist(c.Left, heavy, shared), Hoist(c.Right, heavy, shared));
             default:
                 return e;
         }
