@@ -65,7 +65,7 @@ public static class CliApp
                 return WithFile(rest, ["--write"], io, (source, flags) => Formatter.Format(source, flags.Contains("--write"), io));
             case "repl":
                 if (rest.Length > 0) return BadUsage(io, $"'repl' takes no arguments, found '{rest[0]}'");
-                return new ReplLoop(new Session(new SessionPorts(new DiskFileReader())), io).Run();
+                return new ReplLoop(new Session(CliPorts.Create()), io).Run();
             default:
                 return BadUsage(io, $"unknown command '{command}'" + (command.StartsWith('-') ? "" : "; expected run, check, fmt or repl"));
         }
@@ -129,7 +129,7 @@ public static class CliApp
 
     static int RunScript(SourceText source, bool json, CliStreams io)
     {
-        var session = new Session(new SessionPorts(new DiskFileReader()));
+        var session = new Session(CliPorts.Create());
         var result = session.Run(source);
         Print(result, json, io);
         return result.HasErrors ? ExitCodes.ScriptErrors : ExitCodes.Ok;
@@ -137,7 +137,7 @@ public static class CliApp
 
     static int CheckScript(SourceText source, bool json, CliStreams io)
     {
-        var session = new Session(new SessionPorts(new DiskFileReader()));
+        var session = new Session(CliPorts.Create());
         var result = session.Check(source);
         Print(result, json, io);
         var errors = result.Diagnostics.Count(d => d.IsError);
