@@ -81,7 +81,7 @@ internal sealed class UndirectedGraph
 /// leaf is an output. The walk keeps its state in arrays with an undo trail and an explicit stack,
 /// so deep searches cannot overflow the call stack.
 /// </summary>
-public sealed class MinimalSeparatorSearch
+internal sealed class MinimalSeparatorSearch
 {
     readonly UndirectedGraph _h;
     readonly bool[] _allowed;   // may be in a separator
@@ -99,7 +99,7 @@ public sealed class MinimalSeparatorSearch
     readonly List<int> _ns = [];
     readonly List<int> _z = [];
 
-    internal MinimalSeparatorSearch(UndirectedGraph h, bool[] allowed, bool[] removed, bool[] x, bool[] y)
+    public MinimalSeparatorSearch(UndirectedGraph h, bool[] allowed, bool[] removed, bool[] x, bool[] y)
     {
         _h = h; _allowed = allowed; _removed = removed; _x = x; _y = y;
         var n = h.Count;
@@ -110,7 +110,7 @@ public sealed class MinimalSeparatorSearch
         _stampCt = new int[n];
     }
 
-    /// <summary>Lists minimal separators (as sorted index arrays) until done, the cap is reached or the token fires.</summary>
+    /// <summary>Lists minimal separators (as index arrays) until done, the cap is reached or the token fires.</summary>
     /// <remarks>
     /// Each search node (S, I) first closes S and computes Z, the separator closest to S; Z is a
     /// minimal separator containing I, so it is output at once. With z_1..z_k the nodes of Z not in
@@ -130,7 +130,7 @@ public sealed class MinimalSeparatorSearch
                 Undo(mark);
                 return;
             }
-            output([.. _z.Order()]);
+            output([.. _z]);
             count++;
             var free = new List<int>();
             foreach (var v in _z) if (!_inI[v]) free.Add(v);
@@ -169,7 +169,7 @@ public sealed class MinimalSeparatorSearch
         for (var i = 0; i < _h.Count; i++) if (_x[i] && !_removed[i]) AddToS(i);
         if (!Process()) { Undo(0); return null; }
         // Process absorbs every neighbour that cannot be in a minimal separator, so N(S) is the answer.
-        int[] result = [.. _z.Order()];
+        int[] result = [.. _z];
         Undo(0);
         return result;
     }
@@ -209,13 +209,10 @@ public sealed class MinimalSeparatorSearch
     /// Brings the state to a fixed point: false when no minimal separator has S on the X side and
     /// contains I; otherwise true with the separator closest to S (which contains I) in <c>_z</c>.
     /// </summary>
-    public static long ProcessCalls, Iterations;
     bool Process()
     {
-        ProcessCalls++;
         while (true)
         {
-            Iterations++;
             foreach (var yi in _yList) if (_inS[yi]) return false;
             _epoch++;
             // N(S): all allowed, since S is closed under non-allowed neighbours.
