@@ -42,7 +42,15 @@ public abstract record GraphItemSyntax : SyntaxNode;
 public sealed record NodeDeclarationSyntax(NameSyntax Name, Seq<AttributeSyntax> Attributes) : GraphItemSyntax;
 
 /// <summary>A chain <c>Z -> {X, Y} <-> W</c>: Groups.Count == Arrows.Count + 1.</summary>
-public sealed record EdgeChainSyntax(Seq<NodeGroupSyntax> Groups, Seq<EdgeKind> Arrows) : GraphItemSyntax;
+public sealed record EdgeChainSyntax(Seq<NodeGroupSyntax> Groups, Seq<EdgeKind> Arrows) : GraphItemSyntax
+{
+    /// <summary>DAGitty's edge attributes, <c>x -> y [pos="0.3,0.5"]</c> or <c>[beta=.3]</c>; empty for plain chains.
+    /// Layout only for us, kept so an imported file can be exported back.</summary>
+    public Seq<AttributeSyntax> Attributes { get; init; } = Seq<AttributeSyntax>.Empty;
+}
+
+/// <summary>A graph-level attribute line in DAGitty's syntax, e.g. <c>bb="-2,-2,2,2"</c> (the drawing's bounding box).</summary>
+public sealed record GraphPropertySyntax(NameSyntax Name, string Value) : GraphItemSyntax;
 
 /// <summary>One node or a braced group <c>{A, B}</c> (DAGitty also writes <c>{A B}</c>).</summary>
 public sealed record NodeGroupSyntax(Seq<NameSyntax> Names, bool Braced) : SyntaxNode;
@@ -66,7 +74,12 @@ public enum EdgeKind
 public sealed record DataDeclarationSyntax(NameSyntax Name, CallSyntax Source) : StatementSyntax;
 
 /// <summary><c>model story on g { P(Z = 1) = 0.4 ... }</c>: a partly given distribution.</summary>
-public sealed record ModelDeclarationSyntax(NameSyntax Name, NameSyntax? Graph, Seq<ModelEntrySyntax> Entries) : StatementSyntax;
+public sealed record ModelDeclarationSyntax(NameSyntax Name, NameSyntax? Graph, Seq<ModelEntrySyntax> Entries) : StatementSyntax
+{
+    /// <summary>The block contains <c>...</c>: the author marks the listing as deliberately incomplete. It changes
+    /// nothing (a model is a partly given distribution anyway) but is kept so the printer reproduces it.</summary>
+    public bool Elided { get; init; }
+}
 
 /// <summary><c>P(X = 1 | Z = 0) = 0.2</c> (or an expectation) inside a model block.</summary>
 public sealed record ModelEntrySyntax(ExpressionSyntax Term, ExpressionSyntax Value) : SyntaxNode;
@@ -157,6 +170,7 @@ public enum EffectKind { ATE, ETT, NDE, NIE, CDE, TE, PN, PS, PNS }
 /// <summary><c>ATE(X -> Y)</c>, <c>NDE(X -> M -> Y)</c>, <c>PN(X -> Y)</c>.</summary>
 public sealed record EffectSyntax(EffectKind Kind, Seq<NodeGroupSyntax> Path, Seq<OptionSyntax> Options) : ExpressionSyntax;
 
+/// <summary>Equal/NotEqual are written <c>==</c>/<c>!=</c> in expressions (a single <c>=</c> is an assignment or event); Interaction is <c>:</c> in formulas.</summary>
 public enum BinaryOperator { Add, Subtract, Multiply, Divide, Power, And, Or, Xor, Equal, NotEqual, Less, LessOrEqual, Greater, GreaterOrEqual, Interaction }
 
 public sealed record BinarySyntax(BinaryOperator Operator, ExpressionSyntax Left, ExpressionSyntax Right) : ExpressionSyntax;
@@ -171,5 +185,6 @@ public sealed record CallSyntax(NameSyntax Function, Seq<ExpressionSyntax> Argum
 /// <summary>A model formula in Wilkinson notation: <c>~ a + b + a:b</c>.</summary>
 public sealed record FormulaSyntax(ExpressionSyntax? Response, ExpressionSyntax Terms) : ExpressionSyntax;
 
-/// <summary>A parenthesised expression, kept so the printer can reproduce the user's grouping.</summary>
+/// <summary>A parenthesised expression. The parser does not produce it (it drops grouping parentheses; the printer
+/// adds them back by precedence, which keeps Parse(Print(ast)) == ast); it may be built by hand and prints as (inner).</summary>
 public sealed record ParenthesizedSyntax(ExpressionSyntax Inner) : ExpressionSyntax;
