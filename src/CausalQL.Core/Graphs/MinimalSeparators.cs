@@ -81,12 +81,13 @@ internal sealed class UndirectedGraph
 /// leaf is an output. The walk keeps its state in arrays with an undo trail and an explicit stack,
 /// so deep searches cannot overflow the call stack.
 /// </summary>
-internal sealed class MinimalSeparatorSearch
+public sealed class MinimalSeparatorSearch
 {
     readonly UndirectedGraph _h;
     readonly bool[] _allowed;   // may be in a separator
     readonly bool[] _removed;   // deleted from the graph (forced nodes, nodes outside the ancestral set)
     readonly bool[] _x, _y;
+    readonly int[] _yList;
     // Search state.
     readonly bool[] _inS;       // on the X side
     readonly bool[] _inI;       // forced into the separator by the branching
@@ -98,10 +99,11 @@ internal sealed class MinimalSeparatorSearch
     readonly List<int> _ns = [];
     readonly List<int> _z = [];
 
-    public MinimalSeparatorSearch(UndirectedGraph h, bool[] allowed, bool[] removed, bool[] x, bool[] y)
+    internal MinimalSeparatorSearch(UndirectedGraph h, bool[] allowed, bool[] removed, bool[] x, bool[] y)
     {
         _h = h; _allowed = allowed; _removed = removed; _x = x; _y = y;
         var n = h.Count;
+        _yList = [.. Enumerable.Range(0, n).Where(i => y[i])];
         _inS = new bool[n];
         _inI = new bool[n];
         _stampNs = new int[n];
@@ -109,47 +111,51 @@ internal sealed class MinimalSeparatorSearch
     }
 
     /// <summary>Lists minimal separators (as sorted index arrays) until done, the cap is reached or the token fires.</summary>
-    public SearchOutcome Enumerate(Action<int[]> output, int cap, CancellationToken token)
+    /// <remarks>
+    /// Each search node (S, I) first closes S and computes Z, the separator closest to S; Z is a
+    /// minimal separator containing I, so it is output at once. With z_1..z_k the nodes of Z not in
+    /// I, child j puts z_j on the X side and forces z_1..z_(j-1) into the separator: the children
+    /// and the node itself split the remaining separators without overlap, and a child that admits
+    /// none is found dead by one linear-time pass.
+    /// </remarks>
+    internal SearchOutcome Enumerate(Action<int[]> output, int cap, CancellationToken token)
     {
         var count = 0;
-        var frames = new Stack<(int Mark, int V, int Stage)>();
-        // Root: X and everything joined to it through nodes that can never separate.
+        var frames = new Stack<(int Mark, int[] Free, int Next)>();
         for (var i = 0; i < _h.Count; i++) if (_x[i] && !_removed[i]) AddToS(i);
-        bool Enter(int mark)
+        void Enter(int mark)
         {
-            var v = Process(out var leaf);
-            if (leaf)
+            if (!Process())
             {
-                output([.. _z.Order()]);
-                count++;
+                Undo(mark);
+                return;
             }
-            if (v < 0) { Undo(mark); return false; }
-            frames.Push((mark, v, 0));
-            return true;
+            output([.. _z.Order()]);
+            count++;
+            var free = new List<int>();
+            foreach (var v in _z) if (!_inI[v]) free.Add(v);
+            if (free.Count == 0) { Undo(mark); return; }
+            frames.Push((mark, [.. free], 0));
         }
         Enter(0);
         var steps = 0;
         while (frames.Count > 0)
         {
             if (count >= cap) return SearchOutcome.Capped;
-            if ((++steps & 63) == 0 && token.IsCancellationRequested) return SearchOutcome.Cancelled;
-            var (mark, v, stage) = frames.Pop();
-            if (stage == 0)
+            if ((++steps & 31) == 0 && token.IsCancellationRequested) return SearchOutcome.Cancelled;
+            var (mark, free, next) = frames.Pop();
+            // The previous child's subtree is finished (and undone): from now on its branch node
+            // stays in the separator.
+            if (next > 0)
             {
-                frames.Push((mark, v, 1));
-                var m = _trail.Count;
-                AddToS(v);
-                Enter(m);
+                _inI[free[next - 1]] = true;
+                _trail.Add((free[next - 1], false));
             }
-            else if (stage == 1)
-            {
-                frames.Push((mark, v, 2));
-                var m = _trail.Count;
-                _inI[v] = true;
-                _trail.Add((v, false));
-                Enter(m);
-            }
-            else Undo(mark);
+            if (next == free.Length) { Undo(mark); continue; }
+            frames.Push((mark, free, next + 1));
+            var childMark = _trail.Count;
+            AddToS(free[next]);
+            Enter(childMark);
         }
         return SearchOutcome.Done;
     }
@@ -158,11 +164,10 @@ internal sealed class MinimalSeparatorSearch
     /// The separator closest to the X side S: N(S) cut down to the nodes adjacent to the component
     /// of Y in the graph without N(S). Returns null when X and Y cannot be separated.
     /// </summary>
-    public int[]? CloseToX()
+    internal int[]? CloseToX()
     {
         for (var i = 0; i < _h.Count; i++) if (_x[i] && !_removed[i]) AddToS(i);
-        var v = Process(out var leaf);
-        if (v < 0 && !leaf) { Undo(0); return null; }
+        if (!Process()) { Undo(0); return null; }
         // Process absorbs every neighbour that cannot be in a minimal separator, so N(S) is the answer.
         int[] result = [.. _z.Order()];
         Undo(0);
@@ -201,16 +206,17 @@ internal sealed class MinimalSeparatorSearch
     }
 
     /// <summary>
-    /// Brings the state to a fixed point and decides it: returns the node to branch on, or -1 for
-    /// a leaf (then <paramref name="leaf"/> tells whether the leaf is an output, with the separator
-    /// in <c>_z</c>) or a dead end.
+    /// Brings the state to a fixed point: false when no minimal separator has S on the X side and
+    /// contains I; otherwise true with the separator closest to S (which contains I) in <c>_z</c>.
     /// </summary>
-    int Process(out bool leaf)
+    public static long ProcessCalls, Iterations;
+    bool Process()
     {
-        leaf = false;
+        ProcessCalls++;
         while (true)
         {
-            for (var i = 0; i < _h.Count; i++) if (_inS[i] && _y[i]) return -1;
+            Iterations++;
+            foreach (var yi in _yList) if (_inS[yi]) return false;
             _epoch++;
             // N(S): all allowed, since S is closed under non-allowed neighbours.
             _ns.Clear();
@@ -222,8 +228,8 @@ internal sealed class MinimalSeparatorSearch
             }
             // The component of Y in H - N(S).
             _work.Clear();
-            for (var i = 0; i < _h.Count; i++)
-                if (_y[i] && !_removed[i] && _stampNs[i] != _epoch) { _stampCt[i] = _epoch; _work.Push(i); }
+            foreach (var yi in _yList)
+                if (!_removed[yi] && _stampNs[yi] != _epoch) { _stampCt[yi] = _epoch; _work.Push(yi); }
             while (_work.Count > 0)
             {
                 var u = _work.Pop();
@@ -241,16 +247,12 @@ internal sealed class MinimalSeparatorSearch
                 if (touches) _z.Add(s);
                 else
                 {
-                    if (_inI[s]) return -1; // a forced node that cannot be in a minimal separator
+                    if (_inI[s]) return false; // a forced node that cannot be in a minimal separator
                     AddToS(s);
                     absorbed = true;
                 }
             }
-            if (absorbed) continue;
-            foreach (var s in _z)
-                if (!_inI[s]) return s;
-            leaf = true;
-            return -1;
+            if (!absorbed) return true;
         }
     }
 }

@@ -19,6 +19,7 @@ public sealed class ScmEnumerator
     readonly double _budget;
     readonly Dictionary<string, int> _slot = new(StringComparer.Ordinal);
     readonly int _noiseCount;
+    readonly Func<double[], double>[] _compiled;
 
     public ScmEnumerator(DiscreteScm model, double budget = DefaultBudget)
     {
@@ -27,6 +28,40 @@ public sealed class ScmEnumerator
         _noiseCount = model.Noise.Length;
         for (var i = 0; i < model.Noise.Length; i++) _slot[model.Noise[i].Name] = i;
         for (var i = 0; i < model.Mechanisms.Length; i++) _slot[model.Mechanisms[i].Variable] = _noiseCount + i;
+        _compiled = [.. model.Mechanisms.Select(m => Compile(m.Value))];
+    }
+
+    /// <summary>Turns an expression into a closure over slot indices, so enumeration does no name lookups.</summary>
+    Func<double[], double> Compile(ScmExpr e)
+    {
+        switch (e)
+        {
+            case TableExpr t:
+                var slots = t.Inputs.Select(n => _slot[n]).ToArray();
+                var rows = new Dictionary<long, double>();
+                foreach (var (key, value) in t.Rows)
+                {
+                    var parts = key.Split(',');
+                    long code = 0;
+                    for (var i = parts.Length - 1; i >= 0; i--) code = code * 64 + long.Parse(parts[i]);
+                    rows[code] = value;
+                }
+                var fallback = t.Default;
+                return v =>
+                {
+                    long code = 0;
+                    for (var i = slots.Length - 1; i >= 0; i--) code = code * 64 + (long)Math.Round(v[slots[i]]);
+                    return rows.TryGetValue(code, out var r) ? r : fallback;
+                };
+            case RefExpr r:
+                var slot = _slot[r.Name];
+                return v => v[slot];
+            case ConstExpr c:
+                var constant = c.Value;
+                return _ => constant;
+            default:
+                return v => ScmExprs.Evaluate(e, name => v[_slot[name]]);
+        }
     }
 
     public DiscreteScm Model => _model;
@@ -151,7 +186,7 @@ public sealed class ScmEnumerator
             var m = _model.Mechanisms[i];
             values[_noiseCount + i] = interventions.TryGetValue(m.Variable, out var fixedValue)
                 ? fixedValue
-                : ScmExprs.Evaluate(m.Value, name => values[_slot[name]]);
+                : _compiled[i](values);
         }
     }
 
