@@ -174,6 +174,9 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
     Prepared<(SymbolTable Symbols, SourceText QuerySource, ExpressionSyntax Expression, NameSyntax? Graph)> PrepareQuery(
         SymbolTable symbols, string query, string? graph)
     {
+        // With no graph named and no default set, the only graph declared is the one meant.
+        if (graph is null && symbols.DefaultGraph is null && symbols.Symbols.Values.OfType<GraphSymbol>().ToList() is [var only])
+            graph = only.Name;
         var querySource = new SourceText(query, QueryFile);
         var parsed = CqlParser.ParseExpression(querySource);
         if (parsed.Expression is null) return new((symbols, querySource, new NumberSyntax(0), null), parsed.Diagnostics);
