@@ -174,3 +174,16 @@ public class DiagnosticsTests
         Assert.Equal("expected an expression, found end of input", CqlParser.ParseExpression("  ").Diagnostics.Single().Message);
     }
 }
+
+public class NumberRangeTests
+{
+    [Fact]
+    public void A_number_beyond_double_range_is_an_error_not_infinity()
+    {
+        var result = CqlParser.Parse(new SourceText("model m { P(Y = 1) = 1e400 }", "t.cql"));
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal(22, d.Location.Column);
+        Assert.Equal("number 1e400 is out of range (beyond ±1.8e308)", d.Message);
+        Assert.Equal("duration 1e999s is out of range (beyond ±1.8e308)", CqlParser.Parse("identify P(Y) with timeout = 1e999s").Diagnostics.Single().Message);
+    }
+}
