@@ -853,9 +853,10 @@ static class CqlGrammar
 
     internal static readonly TokenListParser<CqlToken, StatementSyntax> WholeStatement = Statement.AtEnd();
 
+    // DAGitty's R package also takes a bare `{ ... }`; its graph type then defaults to dag.
     internal static readonly TokenListParser<CqlToken, GraphBlockSyntax> WholeDagitty =
         (from _ in Separators
-         from block in KeywordGraphBlock
+         from block in KeywordGraphBlock.Or(Spanned(GraphItems.Select(items => new GraphBlockSyntax("dag", items))))
          from __ in Separators
          select block).AtEnd();
 }

@@ -44,6 +44,15 @@ public class DiagnosticsTests
         AssertAt(Single("graph g {\n  A -> B\n"), 1, 9, "unterminated '{': missing '}' before the end of the input");
 
     [Fact]
+    public void Unterminated_block_does_not_swallow_the_statements_after_it()
+    {
+        var result = CqlParser.Parse(new SourceText("graph g {\n  A -> B\n  show -> C\n\nidentify P(B | do(A)) in g\nuse g\n", "t.cql"));
+        AssertAt(Assert.Single(result.Diagnostics), 1, 9, "unterminated '{': missing '}' before the next statement");
+        Assert.Equal(2, result.Script.Statements.Count);
+        Assert.IsType<IdentifyStatementSyntax>(result.Script.Statements[0]);
+    }
+
+    [Fact]
     public void Unterminated_string_and_the_next_line_still_parses()
     {
         var result = CqlParser.Parse(new SourceText("ask \"unterminated\nuse g", "t.cql"));
