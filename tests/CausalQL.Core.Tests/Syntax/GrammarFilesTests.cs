@@ -55,6 +55,19 @@ public class GrammarFilesTests
     }
 
     [Fact]
+    public void Every_rule_used_is_defined_once()
+    {
+        var rules = EbnfRules;
+        var defined = Regex.Matches(rules, @"^([a-z_]+)\s+=(?!=)", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(defined.Count, defined.Distinct().Count());
+        var withoutTerminals = Regex.Replace(rules, "\"[^\"]*\"|'[^']*'", " ");
+        var used = Regex.Matches(withoutTerminals, @"\b[a-z_]+\b").Select(m => m.Value).ToHashSet();
+        string[] primitives = ["letter", "digit", "character", "newline"];
+        foreach (var name in used.Except(defined).Except(primitives))
+            Assert.Fail($"rule '{name}' is used but not defined");
+    }
+
+    [Fact]
     public void TextMate_grammar_is_json_with_the_keywords()
     {
         using var json = JsonDocument.Parse(Grammar("causalql.tmLanguage.json"));
