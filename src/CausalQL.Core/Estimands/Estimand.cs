@@ -33,7 +33,8 @@ public static class Est
     public static Estimand Sum(Estimand body, VarSet over)
     {
         if (over.IsEmpty || body is ZeroEstimand) return body;
-        if (body is Sum inner) return new Sum(inner.Body, inner.Over.Union(over));
+        // Σ_a Σ_b f = Σ_{a,b} f only when a and b are disjoint (Σ_x Σ_x f counts f |X| times).
+        if (body is Sum inner && !inner.Over.Overlaps(over)) return new Sum(inner.Body, inner.Over.Union(over));
         return new Sum(body, over);
     }
 

@@ -1,0 +1,85 @@
+namespace CausalQL.Execution;
+
+/// <summary>How a column is stored by the engine (before any interpretation).</summary>
+public enum StorageType { Number, Text, Boolean }
+
+/// <summary>What a column means to an estimator, detected from its storage and values.</summary>
+public enum ColumnKind { Binary, Categorical, Numeric }
+
+public sealed record ColumnSchema(string Name, StorageType Storage);
+
+/// <summary>Detected facts about one column over the rows a query sees.</summary>
+public sealed record ColumnProfile(string Name, StorageType Storage, long NonNull, double Min, double Max, bool AllZeroOne)
+{
+    /// <summary>Binary: numbers that are all 0/1, or booleans; categorical: text; otherwise numeric.</summary>
+    public ColumnKind Kind => Storage switch
+    {
+        StorageType.Boolean => ColumnKind.Binary,
+        StorageType.Text => ColumnKind.Categorical,
+        _ => AllZeroOne ? ColumnKind.Binary : ColumnKind.Numeric,
+    };
+}
+
+/// <summary>Row counts (physical rows, and the weight total when the source is weighted) and per-column facts.</summary>
+public sealed record TableProfile(long Rows, long CompleteRows, double Weight, double CompleteWeight, IReadOnlyList<ColumnProfile> Columns)
+{
+    public ColumnProfile Column(string name) => Columns.First(c => c.Name == name);
+}
+
+/// <summary>The sums of some row expressions over the rows a filter keeps, with the weight total (n).</summary>
+public sealed record SumsResult(double[] Sums, double N, long Rows);
+
+/// <summary>A batch of rows streamed to an estimator that needs rows: one array per requested expression, plus the weights.</summary>
+public sealed record RowBatch(int Count, double[][] Columns, double[] Weights);
+
+/// <summary>
+/// The port through which every estimator reads data. Heavy work is pushed to the engine as
+/// aggregates in one scan: <see cref="Counts"/> (GROUP BY counts) and <see cref="Sums"/> (sums of
+/// row expressions, of which moment matrices are a special case, see <see cref="DataSourceExtensions.Moments"/>).
+/// Rows are streamed in batches only to estimators that need them. A source may carry a weight
+/// column (frequency weights); then every count and sum is weighted.
+/// </summary>
+public interface IDataSource : IDisposable
+{
+    /// <summary>Human description, e.g. "csv(data/x.csv)"; never contains a password.</summary>
+    string Description { get; }
+    IReadOnlyList<ColumnSchema> Schema { get; }
+    string? WeightColumn { get; }
+
+    /// <summary>Row counts, complete-case counts over <paramref name="columns"/>, and per-column facts, in one scan.</summary>
+    Result<TableProfile> Profile(IReadOnlyList<string> columns, Expr? filter, CancellationToken cancellationToken = default);
+
+    /// <summary>The contingency table over <paramref name="variables"/>; rows with a missing value in them are counted in <see cref="ContingencyTable.Missing"/>.</summary>
+    Result<ContingencyTable> Counts(IReadOnlyList<string> variables, Expr? filter, CancellationToken cancellationToken = default);
+
+    /// <summary>Σ w·term over the rows kept by the filter, for each term, in one scan.</summary>
+    Result<SumsResult> Sums(IReadOnlyList<Expr> terms, Expr? filter, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams the values of <paramref name="columns"/> in batches; returns the number of rows streamed.</summary>
+    Result<long> Rows(IReadOnlyList<Expr> columns, Expr? filter, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken = default);
+}
+
+public static class DataSourceExtensions
+{
+    public static ColumnSchema? Column(this IDataSource source, string name) =>
+        source.Schema.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>The moment matrix Σ w·c_i·c_j (i ≤ j) of the given columns, pushed down as one aggregate scan.</summary>
+    public static Result<MomentMatrix> Moments(this IDataSource source, IReadOnlyList<Expr> columns, Expr? filter, CancellationToken cancellationToken = default)
+    {
+        var terms = new List<Expr>();
+        for (var i = 0; i < columns.Count; i++)
+            for (var j = i; j < columns.Count; j++)
+                terms.Add(columns[i] * columns[j]);
+        return source.Sums(terms, filter, cancellationToken).Map(s =>
+        {
+            var k = columns.Count;
+            var m = new double[k, k];
+            var t = 0;
+            for (var i = 0; i < k; i++)
+                for (var j = i; j < k; j++)
+                    m[i, j] = m[j, i] = s.Sums[t++];
+            return new MomentMatrix(columns, m, s.N, s.Rows);
+        });
+    }
+}

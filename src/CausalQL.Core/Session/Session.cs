@@ -1,0 +1,42 @@
+using CausalQL.Binding;
+using CausalQL.Syntax;
+using CausalQL.Text;
+
+namespace CausalQL.Sessions;
+
+/// <summary>
+/// A conversation with CausalQL: each <see cref="Run"/> sees the declarations and defaults of the
+/// runs before it (the REPL feeds it one input at a time; `cql run` feeds it one file).
+/// </summary>
+public sealed class Session(SessionPorts? ports = null)
+{
+    public SessionPorts Ports { get; } = ports ?? SessionPorts.None;
+
+    public SymbolTable Symbols { get; private set; } = SymbolTable.Empty;
+
+    /// <summary>Parses, binds and executes a script; declarations persist for later runs.</summary>
+    public RunResult Run(SourceText source)
+    {
+        var (entries, symbols) = Compilation.Run(source, Symbols, Ports);
+        Symbols = symbols;
+        return new RunResult(source, entries);
+    }
+
+    /// <summary>Parses and binds only (`cql check`): diagnostics, no results; the session's symbols are not changed.</summary>
+    public RunResult Check(SourceText source)
+    {
+        var (entries, _) = Compilation.Run(source, Symbols, Ports, execute: false);
+        return new RunResult(source, entries);
+    }
+
+    /// <summary>Binds and executes a parsed script; declarations persist for later runs.</summary>
+    public RunResult Run(ScriptSyntax script, SourceText source)
+    {
+        var (entries, symbols) = Compilation.Execute(script, source, Symbols, Ports);
+        Symbols = symbols;
+        return new RunResult(source, entries);
+    }
+
+    /// <summary>Forgets every declaration and default.</summary>
+    public void Reset() => Symbols = SymbolTable.Empty;
+}
