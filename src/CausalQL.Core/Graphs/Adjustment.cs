@@ -215,6 +215,8 @@ public static class Adjustment
         foreach (var v in x.Union(y).Union(forced).Union(forbidden))
             if (!g.Contains(v)) return $"'{v}' is not a node of the graph";
         if (x.Overlaps(y)) return $"{x.Intersect(y)} is both exposure and outcome";
+        foreach (var v in x.Union(y))
+            if (g.IsLatent(v)) return $"{v} is latent (unobserved), so it cannot be an exposure or outcome here";
         if (forced.Overlaps(forbidden)) return $"{forced.Intersect(forbidden)} is both forced and forbidden";
         if (forced.Overlaps(x.Union(y))) return $"{forced.Intersect(x.Union(y))} is an exposure or outcome and cannot be a covariate";
         if (Implications.TopoIndices(g) is null && g.FindCycle() is { } cycle) return "the graph has a directed cycle: " + string.Join(" -> ", cycle);

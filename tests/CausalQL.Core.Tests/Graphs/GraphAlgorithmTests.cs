@@ -208,6 +208,7 @@ public class GraphAlgorithmTests
         Assert.Equal(SearchStatus.Invalid, Adjustment.Minimal(g, ["A"], ["Nope"]).Status);
         Assert.Contains("both exposure and outcome", Adjustment.Minimal(g, ["A"], ["A"]).Note);
         Assert.Contains("no exposure", Adjustment.Minimal(g, [], ["C"]).Note);
+        Assert.Contains("latent", Adjustment.Minimal(G("U -> B; B -> C", "U"), ["U"], ["C"]).Note);
         var cyclic = G("A -> B; B -> C; C -> A");
         Assert.Contains("cycle", Adjustment.Minimal(cyclic, ["A"], ["C"]).Note);
         Assert.Contains("cycle", Adjustment.Canonical(cyclic, ["A"], ["C"]).Note);
