@@ -228,6 +228,16 @@ public class GraphAlgorithmTests
     }
 
     [Fact]
+    public void A_latent_back_door_path_is_named_in_the_note()
+    {
+        var result = Adjustment.Minimal(G("U -> W; W -> X; U -> Y; X -> Y", "U"), ["X"], ["Y"]);
+        Assert.Equal<VarSet>([VarSet.Of("W")], result.Sets);
+        var none = Adjustment.Minimal(G("U -> X; U -> Y; X -> Y", "U"), ["X"], ["Y"]);
+        Assert.True(none.NoneExists);
+        Assert.Equal("no adjustment set exists: the path X <- U -> Y stays open given every set of observed, allowed covariates (it runs through the latent node U)", none.Note);
+    }
+
+    [Fact]
     public void A_forced_mediator_is_reported()
     {
         var result = Adjustment.Minimal(G("X -> M; M -> Y; W -> X; W -> Y"), ["X"], ["Y"], new AdjustmentOptions { Forced = VarSet.Of("M") });
