@@ -65,7 +65,7 @@ public static class CliApp
                 return WithFile(rest, ["--write"], io, (source, flags) => Formatter.Format(source, flags.Contains("--write"), io));
             case "repl":
                 if (rest.Length > 0) return BadUsage(io, $"'repl' takes no arguments, found '{rest[0]}'");
-                return new ReplLoop(new Session(new SessionPorts(new DiskFileReader())), io).Run();
+                return new ReplLoop(new Session(CliPorts.Create()), io).Run();
             default:
                 return BadUsage(io, $"unknown command '{command}'" + (command.StartsWith('-') ? "" : "; expected run, check, fmt or repl"));
         }
@@ -95,7 +95,14 @@ public static class CliApp
         }
         if (file is null) return BadUsage(io, "missing FILE.cql");
         var source = Load(file, io, out var exitCode);
-        return source is null ? exitCode : action(source, flags);
+        if (source is null) return exitCode;
+        if (string.IsNullOrWhiteSpace(source.Text))
+        {
+            // Almost always a wrong or truncated file; saying so beats silently succeeding.
+            io.Error.WriteLine($"{source.FileName}:1:1: error: {source.FileName} is empty: there is nothing to run");
+            return ExitCodes.ScriptErrors;
+        }
+        return action(source, flags);
     }
 
     /// <summary>The script as a <see cref="SourceText"/>, or null after printing why it could not be read.</summary>
@@ -129,7 +136,7 @@ public static class CliApp
 
     static int RunScript(SourceText source, bool json, CliStreams io)
     {
-        var session = new Session(new SessionPorts(new DiskFileReader()));
+        var session = new Session(CliPorts.Create());
         var result = session.Run(source);
         Print(result, json, io);
         return result.HasErrors ? ExitCodes.ScriptErrors : ExitCodes.Ok;
@@ -137,7 +144,7 @@ public static class CliApp
 
     static int CheckScript(SourceText source, bool json, CliStreams io)
     {
-        var session = new Session(new SessionPorts(new DiskFileReader()));
+        var session = new Session(CliPorts.Create());
         var result = session.Check(source);
         Print(result, json, io);
         var errors = result.Diagnostics.Count(d => d.IsError);

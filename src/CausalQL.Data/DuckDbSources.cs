@@ -17,7 +17,7 @@ public static class DuckDbSources
         var literal = DuckDbDialect.Instance.Text(path);
         // R writes missing values as NA; pandas as an empty field. Both mean missing.
         return Open($"csv({path})", weightColumn,
-            $"CREATE TABLE {Relation} AS SELECT * FROM read_csv({literal}, header = true, nullstr = ['', 'NA'])",
+            $"CREATE TABLE {Relation} AS SELECT * FROM read_csv({literal}, header = true, delim = ',', nullstr = ['', 'NA'], strict_mode = true, null_padding = false, ignore_errors = false)",
             Relation, e => $"cannot read CSV '{path}': {FirstLine(e.Message)}");
     }
 

@@ -63,6 +63,8 @@ public static partial class Estimation
             if (!chosen.IsOk) return chosen.Error;
             method = chosen.Value;
         }
+        if (IsAtt(request) && method != EstimationMethod.Ipw)
+            return Result<EstimateResult>.Fail($"the effect on the treated (ATT) is available with method ipw only, not {method.ToString().ToLowerInvariant()}");
         var result = method switch
         {
             EstimationMethod.Plugin => Plugin(request, source, filter, ct),
@@ -76,6 +78,8 @@ public static partial class Estimation
         if (!result.IsOk) return result;
         return result.Value with { Diagnostics = WithEValue(result.Value, request, source, filter, ct) };
     }
+
+    static bool IsAtt(EstimationRequest r) => r.Options.Target == EffectTarget.Att;
 
     /// <summary>Every column the request reads.</summary>
     static IEnumerable<string> RequestColumns(EstimationRequest r)

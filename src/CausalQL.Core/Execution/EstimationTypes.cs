@@ -5,6 +5,8 @@ namespace CausalQL.Execution;
 public enum EstimationMethod { Auto, Plugin, Regression, Ipw, Aipw, Iv, FrontDoor }
 public enum MissingPolicy { Drop, Error }
 public enum SandwichType { HC0, HC1 }
+/// <summary>Average effect over everyone (ATE) or over the treated (ATT; IPW only).</summary>
+public enum EffectTarget { Ate, Att }
 
 /// <summary>`with ...` options of an estimate statement.</summary>
 public sealed record EstimationOptions
@@ -25,6 +27,7 @@ public sealed record EstimationOptions
     public IReadOnlyList<string> By { get; init; } = [];
     public double ConfidenceLevel { get; init; } = 0.95;
     public SandwichType Sandwich { get; init; } = SandwichType.HC1;
+    public EffectTarget Target { get; init; } = EffectTarget.Ate;
     /// <summary>For regression with a binary outcome: fit a logistic outcome model (standardisation on the probability scale).</summary>
     public bool LogisticForBinaryOutcome { get; init; } = true;
     /// <summary>Rows a bootstrap or refutation of a row-level method may bring into memory.</summary>

@@ -136,7 +136,7 @@ sealed class FormulaParser(string text)
         if (name is "I" && Eat('('))
         {
             var start = _pos;
-            var e = ParseSum();
+            var e = ParseComparison();
             if (!e.IsOk) return e.Error;
             var inner = text[start.._pos].Trim();
             if (!Eat(')')) return Error("expected ')'");
@@ -150,6 +150,18 @@ sealed class FormulaParser(string text)
             return new ColumnFactor(col, true);
         }
         return new ColumnFactor(name, false);
+    }
+
+    /// <summary>sum [(== | < | >) sum]: a comparison is an indicator (1 or 0).</summary>
+    Result<Expr> ParseComparison()
+    {
+        var left = ParseSum();
+        if (!left.IsOk) return left;
+        Skip();
+        if (_pos + 1 < text.Length && text[_pos] == '=' && text[_pos + 1] == '=') { _pos += 2; return ParseSum().Map(r => Expr.Equal(left.Value, r)); }
+        if (Eat('<')) return ParseSum().Map(r => Expr.Less(left.Value, r));
+        if (Eat('>')) return ParseSum().Map(r => Expr.Greater(left.Value, r));
+        return left;
     }
 
     Result<Expr> ParseSum()

@@ -234,7 +234,7 @@ public sealed class InMemoryTable : IDataSource
                 {
                     var l = CompileExpr(c.Left);
                     var rr = CompileExpr(c.Right);
-                    return c.Op == CompareOp.Less ? r => l(r) < rr(r) ? 1 : 0 : r => l(r) > rr(r) ? 1 : 0;
+                    return c.Op switch { CompareOp.Less => r => l(r) < rr(r) ? 1 : 0, CompareOp.Greater => r => l(r) > rr(r) ? 1 : 0, _ => r => l(r) == rr(r) ? 1 : 0 };
                 }
             case Conjunction c:
                 {

@@ -48,12 +48,29 @@ public static partial class Estimation
         var extremeStart = terms.Count;
         terms.Add(Expr.Less(e, 0.01));
         terms.Add(Expr.Greater(e, 0.99));
+        var att = r.Options.Target == EffectTarget.Att;
+        var attStart = terms.Count;
+        if (att)
+        {
+            // ATT: the treated as they are, the controls weighted by the odds e/(1 − e).
+            var odds = b * e / (1 - e);
+            terms.AddRange([a, a * y, a * y * y, odds, odds * y, odds * odds * y * y, odds * odds * y, odds * odds]);
+        }
         var s = source.Sums(terms, f.Filter, ct);
         if (!s.IsOk) return s.Error;
         var v = s.Value.Sums;
         var n = s.Value.N;
         double mu1, mu0, variance;
-        if (r.Options.Stabilized)
+        if (att)
+        {
+            var o = attStart;
+            mu1 = v[o + 1] / v[o];
+            mu0 = v[o + 4] / v[o + 3];
+            var var1 = (v[o + 2] - 2 * mu1 * v[o + 1] + mu1 * mu1 * v[o]) / (v[o] * v[o]);
+            var var0 = (v[o + 5] - 2 * mu0 * v[o + 6] + mu0 * mu0 * v[o + 7]) / (v[o + 3] * v[o + 3]);
+            variance = var1 + var0;
+        }
+        else if (r.Options.Stabilized)
         {
             mu1 = v[1] / v[0];
             mu0 = v[3] / v[2];
@@ -77,7 +94,7 @@ public static partial class Estimation
         {
             Value = ate, StandardError = se, Interval = Wald(ate, se, r),
             IntervalMethod = "normal, influence-function variance (propensity treated as known)",
-            Method = r.Options.Stabilized ? "ipw (stabilised, normalised weights)" : "ipw (Horvitz–Thompson)",
+            Method = att ? "ipw (ATT, odds weights for the controls)" : r.Options.Stabilized ? "ipw (stabilised, normalised weights)" : "ipw (Horvitz–Thompson)",
             N = n, DroppedRows = f.Dropped,
             EstimandText = $"E[{r.Outcome}·1({r.Treatment}={r.TreatedValue})/e] − E[{r.Outcome}·1({r.Treatment}={r.ControlValue})/(1−e)], e = logistic({ps.Value.Formula})" + (r.Options.Trim is { } t ? $", clipped to [{t}, {1 - t}]" : ""),
             AdjustmentSet = r.Adjustment, Warnings = warnings,

@@ -87,8 +87,13 @@ internal sealed class Dist
         ctx.Spend(1 + pre.Count);
         if (IsJoint)
         {
+            // A margin of the observational joint over an ancestral set is Markov to the induced
+            // subgraph, and pre ∪ {v} is ancestral with v childless in it, so by the ordered local
+            // Markov property (Richardson 2003) P(v | pre) = P(v | mb(v)), mb(v) = the district of v
+            // in G[pre ∪ {v}] with its parents. This keeps terms short on large graphs.
             var p = (Prob)Expr;
-            return Est.P(VarSet.Of(ctx.G.Names[v]), ctx.Names(pre).Union(p.Given), p.Intervened);
+            var blanket = ctx.G.MarkovBlanket(v, pre.Add(v));
+            return Est.P(VarSet.Of(ctx.G.Names[v]), ctx.Names(blanket).Union(p.Given), p.Intervened);
         }
         var numerator = Marginal(pre.Add(v), ctx);
         var denominator = numerator.Marginal(pre, ctx);

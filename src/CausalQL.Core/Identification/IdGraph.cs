@@ -102,6 +102,15 @@ internal sealed class IdGraph
         return seen;
     }
 
+    /// <summary>The Markov blanket of <paramref name="node"/> in the ancestral set <paramref name="ancestral"/>: its district in G[ancestral] and that district's parents, without the node.</summary>
+    public NodeSet MarkovBlanket(int node, NodeSet ancestral)
+    {
+        var district = District(node, ancestral);
+        var blanket = district;
+        foreach (var d in district) blanket = blanket.Union(Parents[d]);
+        return blanket.Intersect(ancestral).Remove(node);
+    }
+
     /// <summary>The districts of G[v], ordered by their earliest node in the topological order.</summary>
     public List<NodeSet> Districts(NodeSet v)
     {

@@ -10,7 +10,7 @@ public class IdLineTests
     [Fact]
     public void Line1_without_intervention_returns_the_margin()
     {
-        var (ctx, g) = Context(FrontDoor);
+        var (ctx, g) = Context(FrontDoorGraph);
         var move = IdAlgorithm.Line1_NoIntervention(ctx, Call(g, ["Y"], []));
         var done = Assert.IsType<IdMove.Done>(move);
         Assert.Equal(Est.P("Y"), done.Result);
@@ -21,7 +21,7 @@ public class IdLineTests
     public void Line2_restricts_to_the_ancestors_of_the_outcome()
     {
         // P(M | do(X)) in the front-door graph: Y is not an ancestor of M.
-        var (ctx, g) = Context(FrontDoor);
+        var (ctx, g) = Context(FrontDoorGraph);
         var recurse = Assert.IsType<IdMove.Recurse>(IdAlgorithm.Line2_RestrictToAncestors(ctx, Call(g, ["M"], ["X"])));
         Assert.Equal(S("M", "X"), ctx.Names(recurse.Next.V));
         Assert.Equal(S("X"), ctx.Names(recurse.Next.X));
@@ -42,7 +42,7 @@ public class IdLineTests
     [Fact]
     public void Line4_factorises_over_the_districts_of_G_without_X()
     {
-        var (ctx, g) = Context(FrontDoor);
+        var (ctx, g) = Context(FrontDoorGraph);
         var split = Assert.IsType<IdMove.Factorise>(IdAlgorithm.Line4_FactoriseOverDistricts(ctx, Call(g, ["Y"], ["X"])));
         Assert.Equal(2, split.Calls.Length);
         Assert.Equal(S("M"), ctx.Names(split.Calls[0].Y));
@@ -61,7 +61,7 @@ public class IdLineTests
         var fail = Assert.IsType<IdMove.Fail>(IdAlgorithm.Line5_Hedge(ctx, Call(g, ["Y"], ["X"])));
         Assert.Equal(S("X", "Y"), fail.Hedge.F);
         Assert.Equal(S("Y"), fail.Hedge.FPrime);
-        var (fdCtx, fd) = Context(FrontDoor);
+        var (fdCtx, fd) = Context(FrontDoorGraph);
         Assert.Null(IdAlgorithm.Line5_Hedge(fdCtx, Call(fd, ["Y"], ["X", "M"])));
     }
 
@@ -72,7 +72,7 @@ public class IdLineTests
         var (ctx, g) = Context(G("X -> M", "M -> Y", "X <-> M2", "M2 -> Y"));
         var done = Assert.IsType<IdMove.Done>(IdAlgorithm.Line6_DistrictOfG(ctx, Call(g, ["Y"], ["X", "M", "M2"])));
         Assert.Equal(Est.P(S("Y"), S("M", "M2", "X")), done.Result);
-        var (fdCtx, fd) = Context(FrontDoor);
+        var (fdCtx, fd) = Context(FrontDoorGraph);
         Assert.Null(IdAlgorithm.Line6_DistrictOfG(fdCtx, Call(fd, ["Y"], ["X", "M"])));
     }
 
@@ -91,7 +91,7 @@ public class IdLineTests
     [Fact]
     public void The_lines_together_give_the_front_door_formula()
     {
-        var (ctx, g) = Context(FrontDoor);
+        var (ctx, g) = Context(FrontDoorGraph);
         var outcome = IdAlgorithm.Run(ctx, Call(g, ["Y"], ["X"]));
         Assert.Null(outcome.Hedge);
         // Σ_M P(M | X) Σ_X' ... evaluated numerically below; structurally it has two factors under Σ_M.

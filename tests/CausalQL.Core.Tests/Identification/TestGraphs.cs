@@ -19,7 +19,7 @@ internal static class TestGraphs
         return CausalGraph.Create([], directed, bidirected);
     }
 
-    public static readonly CausalGraph FrontDoor = G("X -> M", "M -> Y", "X <-> Y");
+    public static readonly CausalGraph FrontDoorGraph = G("X -> M", "M -> Y", "X <-> Y");
     public static readonly CausalGraph BackDoor = G("Z -> X", "Z -> Y", "X -> Y");
     public static readonly CausalGraph Napkin = G("W1 -> W2", "W2 -> X", "X -> Y", "W1 <-> X", "W1 <-> Y");
     public static readonly CausalGraph Bow = G("X -> Y", "X <-> Y");
