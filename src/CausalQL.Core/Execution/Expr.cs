@@ -26,6 +26,7 @@ public abstract record Expr
     public static Expr Clip(Expr e, double lo, double hi) => new Clamp(e, lo, hi);
     public static Expr Less(Expr a, Expr b) => new Compare(CompareOp.Less, a, b);
     public static Expr Greater(Expr a, Expr b) => new Compare(CompareOp.Greater, a, b);
+    public static Expr Equal(Expr a, Expr b) => new Compare(CompareOp.Equal, a, b);
 
     /// <summary>The conjunction of filters (null means "all rows").</summary>
     public static Expr? And(params Expr?[] filters)
@@ -105,7 +106,7 @@ public abstract record Expr
 
 public enum BinaryOp { Add, Sub, Mul, Div }
 public enum Function { Exp, Log, Expit }
-public enum CompareOp { Less, Greater }
+public enum CompareOp { Less, Greater, Equal }
 
 public sealed record ColumnRef(string Name) : Expr { public override string ToString() => Name; }
 public sealed record Constant(double Value) : Expr { public override string ToString() => Show(Value); }
@@ -118,5 +119,5 @@ public sealed record Binary(BinaryOp Op, Expr Left, Expr Right) : Expr
 public sealed record Power(Expr Base, double Exponent) : Expr { public override string ToString() => $"{Base}^{Show(Exponent)}"; }
 public sealed record Call(Function Fn, Expr Arg) : Expr { public override string ToString() => $"{Fn.ToString().ToLowerInvariant()}({Arg})"; }
 public sealed record Clamp(Expr Arg, double Lo, double Hi) : Expr { public override string ToString() => $"clip({Arg}, {Show(Lo)}, {Show(Hi)})"; }
-public sealed record Compare(CompareOp Op, Expr Left, Expr Right) : Expr { public override string ToString() => $"[{Left} {(Op == CompareOp.Less ? "<" : ">")} {Right}]"; }
+public sealed record Compare(CompareOp Op, Expr Left, Expr Right) : Expr { public override string ToString() => $"[{Left} {(Op switch { CompareOp.Less => "<", CompareOp.Greater => ">", _ => "==" })} {Right}]"; }
 public sealed record Conjunction(Expr Left, Expr Right) : Expr { public override string ToString() => $"{Left} and {Right}"; }

@@ -71,6 +71,9 @@ public sealed class InMemoryTable : IDataSource
 
     double W(int row) => _weights?[row] ?? 1;
 
+    /// <summary>The frequency weight of a row (1 when unweighted).</summary>
+    public double Weight(int row) => W(row);
+
     ExecError? Unknown(IEnumerable<string> names)
     {
         foreach (var n in names)
@@ -231,7 +234,7 @@ public sealed class InMemoryTable : IDataSource
                 {
                     var l = CompileExpr(c.Left);
                     var rr = CompileExpr(c.Right);
-                    return c.Op == CompareOp.Less ? r => l(r) < rr(r) ? 1 : 0 : r => l(r) > rr(r) ? 1 : 0;
+                    return c.Op switch { CompareOp.Less => r => l(r) < rr(r) ? 1 : 0, CompareOp.Greater => r => l(r) > rr(r) ? 1 : 0, _ => r => l(r) == rr(r) ? 1 : 0 };
                 }
             case Conjunction c:
                 {

@@ -153,7 +153,7 @@ public static class Adjustment
         var forcedIdx = Enumerable.Range(0, n).Where(i => forcedMask[i]).ToArray();
         using var budget = Budget(options);
         var outcome = search.Enumerate(
-            sep => sets.Add(GraphCore.ToSet(g, forcedIdx.Length == 0 ? sep : sep.Concat(forcedIdx))),
+            sep => sets.Add(GraphCore.ToSet(g, forcedIdx.Length == 0 ? sep : [.. sep, .. forcedIdx])),
             options.MaxSets, budget.Token);
         return outcome switch
         {

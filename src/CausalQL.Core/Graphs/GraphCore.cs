@@ -32,12 +32,27 @@ internal static class GraphCore
 
     public static VarSet ToSet(CausalGraph g, bool[] mask)
     {
-        var names = new List<string>();
-        for (var i = 0; i < mask.Length; i++) if (mask[i]) names.Add(g.Nodes[i]);
-        return VarSet.From(names);
+        var count = 0;
+        foreach (var b in mask) if (b) count++;
+        if (count == 0) return VarSet.Empty;
+        var names = new string[count];
+        var k = 0;
+        foreach (var i in g.IndicesByName) if (mask[i]) names[k++] = g.Nodes[i];
+        return VarSet.FromSortedUnique(names);
     }
 
-    public static VarSet ToSet(CausalGraph g, IEnumerable<int> indices) => VarSet.From(indices.Select(i => g.Nodes[i]));
+    /// <summary>The set of the given distinct node indices.</summary>
+    public static VarSet ToSet(CausalGraph g, IReadOnlyList<int> indices)
+    {
+        if (indices.Count == 0) return VarSet.Empty;
+        var rank = g.NameRank;
+        var sorted = new int[indices.Count];
+        for (var k = 0; k < sorted.Length; k++) sorted[k] = indices[k];
+        Array.Sort(sorted, (a, b) => rank[a].CompareTo(rank[b]));
+        var names = new string[sorted.Length];
+        for (var k = 0; k < sorted.Length; k++) names[k] = g.Nodes[sorted[k]];
+        return VarSet.FromSortedUnique(names);
+    }
 
     public static bool Any(bool[] mask)
     {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Superpower;
 using Superpower.Model;
+using System.Reflection;
+using Superpower.Display;
 using Superpower.Parsers;
 
 namespace CausalQL.Syntax;
@@ -46,11 +48,37 @@ static class CqlGrammar
 
     // ------------------------------------------------------------------ tokens and names
 
-    static TokenListParser<CqlToken, Token<CqlToken>> Tok(CqlToken kind) => Token.EqualTo(kind);
+    // Token.EqualTo compares kinds through Enum.Equals (boxing) on every attempt; these compare directly.
+    static TokenListParser<CqlToken, Token<CqlToken>> Tok(CqlToken kind)
+    {
+        var expectations = new[] { ExpectationOf(kind) };
+        return input =>
+        {
+            var next = input.ConsumeToken();
+            return next.HasValue && next.Value.Kind == kind
+                ? next
+                : TokenListParserResult.Empty<CqlToken, Token<CqlToken>>(input, expectations);
+        };
+    }
+
+    static string ExpectationOf(CqlToken kind)
+    {
+        var attribute = typeof(CqlToken).GetField(kind.ToString())?.GetCustomAttribute<TokenAttribute>();
+        return attribute?.Example is { } example ? $"`{example}`" : attribute?.Description ?? kind.ToString().ToLowerInvariant();
+    }
 
     /// <summary>A keyword: an identifier with this exact spelling.</summary>
-    static TokenListParser<CqlToken, Token<CqlToken>> Kw(string word) =>
-        Token.EqualToValue(CqlToken.Identifier, word).Named($"'{word}'");
+    static TokenListParser<CqlToken, Token<CqlToken>> Kw(string word)
+    {
+        var expectations = new[] { $"'{word}'" };
+        return input =>
+        {
+            var next = input.ConsumeToken();
+            return next.HasValue && next.Value.Kind == CqlToken.Identifier && next.Value.Span.EqualsValue(word)
+                ? next
+                : TokenListParserResult.Empty<CqlToken, Token<CqlToken>>(input, expectations);
+        };
+    }
 
     /// <summary>Keywords the printer quotes when they are used as names, so the printed text reads back the same.</summary>
     internal static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
@@ -196,8 +224,8 @@ static class CqlGrammar
 
     // ------------------------------------------------------------------ expressions
 
-    static readonly TokenListParser<CqlToken, ExpressionSyntax> Expression = Parse.Ref(() => FormulaLevel!);
-    static readonly TokenListParser<CqlToken, ExpressionSyntax> ValueExpression = Parse.Ref(() => OrLevel!);
+    static readonly TokenListParser<CqlToken, ExpressionSyntax> Expression = Parse.Ref(() => FormulaLevel!).Named("expression");
+    static readonly TokenListParser<CqlToken, ExpressionSyntax> ValueExpression = Parse.Ref(() => OrLevel!).Named("expression");
 
     static ExpressionSyntax MakeBinary(BinaryOperator op, ExpressionSyntax left, ExpressionSyntax right) =>
         new BinarySyntax(op, left, right) { Span = ((CausalQL.Text.TextSpan)left.Span).Cover(right.Span) };
@@ -249,14 +277,14 @@ static class CqlGrammar
             .OptionalOrDefault((Seq<AssignmentSyntax>.Empty, Seq<EventSyntax>.Empty));
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> Probability = Spanned(
-        from p in Token.EqualToValue(CqlToken.Identifier, "P").IgnoreThen(Tok(CqlToken.LParen)).Try()
+        from p in Kw("P").IgnoreThen(Tok(CqlToken.LParen)).Try()
         from events in Event.AtLeastOnceDelimitedBy(Tok(CqlToken.Comma))
         from conditions in Conditions
         from close in Tok(CqlToken.RParen)
         select (ExpressionSyntax)new ProbabilitySyntax(events.ToSeq(), conditions.Interventions, conditions.Conditions));
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> Expectation = Spanned(
-        from e in Token.EqualToValue(CqlToken.Identifier, "E").IgnoreThen(Tok(CqlToken.LBracket)).Try()
+        from e in Kw("E").IgnoreThen(Tok(CqlToken.LBracket)).Try()
         from target in ValueExpression
         from conditions in Conditions
         from close in Tok(CqlToken.RBracket)
@@ -346,7 +374,8 @@ static class CqlGrammar
         from close in Tok(CqlToken.RParen)
         select inner;
 
-    static readonly TokenListParser<CqlToken, ExpressionSyntax> Primary =
+    // The full alternation, used for its error message when no alternative can start.
+    static readonly TokenListParser<CqlToken, ExpressionSyntax> AnyPrimary =
         Probability
             .Or(Expectation)
             .Or(Effect)
@@ -357,6 +386,39 @@ static class CqlGrammar
             .Or(StringOrQuotedVariable)
             .Or(Parenthesized)
             .Named("expression");
+
+    static readonly TokenListParser<CqlToken, ExpressionSyntax> CallExpression = Call.Select(c => (ExpressionSyntax)c);
+
+    static bool IsEffectName(Token<CqlToken> token) =>
+        token.Span.Length is 2 or 3 && char.IsAsciiLetterUpper(token.Span.Source![token.Span.Position.Absolute])
+        && Enum.TryParse<EffectKind>(token.Span.ToStringValue(), out _);
+
+    // Same language as AnyPrimary, but choose the alternative from the first two tokens instead of trying each
+    // in turn: most operands are plain variables and numbers, and every failed attempt costs allocations.
+    static readonly TokenListParser<CqlToken, ExpressionSyntax> Primary = input =>
+    {
+        var first = input.ConsumeToken();
+        if (!first.HasValue) return AnyPrimary(input);
+        switch (first.Value.Kind)
+        {
+            case CqlToken.Identifier:
+                var second = first.Remainder.ConsumeToken();
+                var next = second.HasValue ? second.Value.Kind : CqlToken.None;
+                if (next == CqlToken.LParen)
+                {
+                    if (first.Value.Span.EqualsValue("P")) return Probability(input);
+                    return IsEffectName(first.Value) ? Effect(input) : CallExpression(input);
+                }
+                if (next == CqlToken.LBracket && first.Value.Span.EqualsValue("E")) return Expectation(input);
+                return Variable(input);
+            case CqlToken.BacktickName: return Variable(input);
+            case CqlToken.Number: return Number(input);
+            case CqlToken.Duration: return Duration(input);
+            case CqlToken.String: return StringOrQuotedVariable(input);
+            case CqlToken.LParen: return Parenthesized(input);
+            default: return AnyPrimary(input);
+        }
+    };
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> PowerLevel =
         Parse.ChainRight(Tok(CqlToken.Caret).Value(BinaryOperator.Power), Primary, MakeBinary);
@@ -599,25 +661,38 @@ static class CqlGrammar
     static readonly TokenListParser<CqlToken, StatementSyntax> ExpressionStatement =
         Expression.Select(e => (StatementSyntax)new ExpressionStatementSyntax(e));
 
-    static readonly TokenListParser<CqlToken, StatementSyntax> Statement = Spanned(
-        GraphDeclaration
-            .Or(DataDeclaration)
-            .Or(ModelDeclaration)
-            .Or(ScmDeclaration)
-            .Or(Identify)
-            .Or(Estimate)
-            .Or(AdjustmentSets)
-            .Or(Instruments)
-            .Or(Implications)
-            .Or(Check)
-            .Or(Show)
-            .Or(Export)
-            .Or(Use)
-            .Or(Assume)
-            .Or(Refute)
-            .Or(Ask)
-            .Or(ExpressionStatement)
-            .Named("statement"));
+    static readonly Dictionary<string, TokenListParser<CqlToken, StatementSyntax>> StatementByKeyword = new(StringComparer.Ordinal)
+    {
+        ["graph"] = GraphDeclaration,
+        ["data"] = DataDeclaration,
+        ["model"] = ModelDeclaration,
+        ["scm"] = ScmDeclaration,
+        ["identify"] = Identify,
+        ["estimate"] = Estimate,
+        ["adjustment"] = AdjustmentSets,
+        ["instruments"] = Instruments,
+        ["implications"] = Implications,
+        ["check"] = Check,
+        ["show"] = Show,
+        ["export"] = Export,
+        ["use"] = Use,
+        ["assume"] = Assume,
+        ["refute"] = Refute,
+        ["ask"] = Ask,
+    };
+
+    static readonly Dictionary<string, TokenListParser<CqlToken, StatementSyntax>>.AlternateLookup<ReadOnlySpan<char>> StatementLookup =
+        StatementByKeyword.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>A statement: chosen by its leading keyword, else a bare expression.</summary>
+    static readonly TokenListParser<CqlToken, StatementSyntax> Statement = Spanned<StatementSyntax>(input =>
+    {
+        var first = input.ConsumeToken();
+        return first.HasValue && first.Value.Kind == CqlToken.Identifier
+               && StatementLookup.TryGetValue(first.Value.Span.AsReadOnlySpan(), out var parser)
+            ? parser(input)
+            : ExpressionStatement(input);
+    });
 
     internal static readonly TokenListParser<CqlToken, StatementSyntax> WholeStatement = Statement.AtEnd();
 

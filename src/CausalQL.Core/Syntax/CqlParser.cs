@@ -155,7 +155,7 @@ public static class CqlParser
         else if (!string.IsNullOrEmpty(result.ErrorMessage))
             message = $"{result.ErrorMessage}{after}, found {found}";
         else
-            message = $"unexpected {found}{after}";
+            message = $"expected end of statement (end of line or ';'){after}, found {found}";
         return Diagnostic.Error(source.Location(span), message);
     }
 

@@ -38,7 +38,7 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
     {
         LevelIs l => $"{Col(l.Column)} = {dialect.LevelLiteral(l.Label, StorageOf(l.Column))}",
         IsNotNull n => $"{Col(n.Column)} IS NOT NULL",
-        Compare c => $"{Value(c.Left)} {(c.Op == CompareOp.Less ? "<" : ">")} {Value(c.Right)}",
+        Compare c => $"{Value(c.Left)} {(c.Op switch { CompareOp.Less => "<", CompareOp.Greater => ">", _ => "=" })} {Value(c.Right)}",
         Conjunction c => $"({Predicate(c.Left)}) AND ({Predicate(c.Right)})",
         _ => $"{Value(e)} <> 0",
     };
@@ -54,16 +54,83 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
         return $"SELECT {select} FROM {relation}{Where(filter)}{group}";
     }
 
-    /// <summary>One scan: the weight total, the row count and Σ w·term for each term.</summary>
+    /// <summary>
+    /// One scan: the weight total, the row count and Σ w·term for each term. Heavy sub-expressions
+    /// (exp, log, expit, clipping — e.g. a fitted propensity used by hundreds of terms) are computed
+    /// once per row in an inner projection and referred to by name, so the SQL stays small and
+    /// the engine does not evaluate them once per term.
+    /// </summary>
     public string Sums(IReadOnlyList<Expr> terms, Expr? filter)
     {
-        var sb = new StringBuilder("SELECT ").Append(WeightSum).Append(", COUNT(*)");
-        foreach (var t in terms)
+        var heavy = new List<Expr>();
+        var shared = new Dictionary<Expr, int>();
+        foreach (var t in terms) CountShared(t, shared, top: true);
+        var rewritten = terms.Select(t => Hoist(t, heavy, shared)).ToList();
+        string source;
+        SqlPlanner outer;
+        if (heavy.Count == 0)
         {
-            var v = Value(t);
-            sb.Append(", SUM(").Append(weightColumn is null ? v : $"{Weight} * {v}").Append(')');
+            source = relation + Where(filter);
+            outer = this;
         }
-        return sb.Append(" FROM ").Append(relation).Append(Where(filter)).ToString();
+        else
+        {
+            var inner = new StringBuilder("SELECT *");
+            for (var i = 0; i < heavy.Count; i++) inner.Append(", ").Append(Value(heavy[i])).Append(" AS ").Append(Col(HoistName(i)));
+            inner.Append(" FROM ").Append(relation).Append(Where(filter));
+            source = $"({inner}) AS causalql_h";
+            outer = new SqlPlanner(dialect, source, [.. schema, .. heavy.Select((_, i) => new ColumnSchema(HoistName(i), StorageType.Number))], weightColumn);
+        }
+        var sb = new StringBuilder("SELECT ").Append(outer.WeightSum).Append(", COUNT(*)");
+        foreach (var t in rewritten)
+        {
+            var v = outer.Value(t);
+            sb.Append(", SUM(").Append(weightColumn is null ? v : $"{outer.Weight} * {v}").Append(')');
+        }
+        return sb.Append(" FROM ").Append(source).ToString();
+    }
+
+    static int Size(Expr e) => e switch
+    {
+        Binary b => 1 + Size(b.Left) + Size(b.Right),
+        Power p => 1 + Size(p.Base),
+        Call c => 1 + Size(c.Arg),
+        Clamp c => 1 + Size(c.Arg),
+        Compare c => 1 + Size(c.Left) + Size(c.Right),
+        _ => 1,
+    };
+
+    static string HoistName(int i) => $"causalql_h{i}";
+
+    /// <summary>Counts the large sub-expressions below each term's root (a large one used twice is worth computing once).</summary>
+    static void CountShared(Expr e, Dictionary<Expr, int> counts, bool top)
+    {
+        if (e is Binary b)
+        {
+            if (!top && Size(e) > 12) { counts[e] = counts.GetValueOrDefault(e) + 1; if (counts[e] > 1) return; }
+            CountShared(b.Left, counts, false);
+            CountShared(b.Right, counts, false);
+        }
+    }
+
+    static Expr Hoist(Expr e, List<Expr> heavy, Dictionary<Expr, int> shared)
+    {
+        switch (e)
+        {
+            case Call or Clamp:
+            case Binary when shared.GetValueOrDefault(e) > 1:
+                var i = heavy.IndexOf(e);
+                if (i < 0) { heavy.Add(e); i = heavy.Count - 1; }
+                return new ColumnRef(HoistName(i));
+            case Binary b:
+                return new Binary(b.Op, Hoist(b.Left, heavy, shared), Hoist(b.Right, heavy, shared));
+            case Power p:
+                return new Power(Hoist(p.Base, heavy, shared), p.Exponent);
+            case Compare c:
+                return new Compare(c.Op, Hoist(c.Left, heavy, shared), Hoist(c.Right, heavy, shared));
+            default:
+                return e;
+        }
     }
 
     /// <summary>One scan: row and complete-case counts, then per column non-null count, min, max and "all 0/1".</summary>

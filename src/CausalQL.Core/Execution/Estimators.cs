@@ -1,0 +1,352 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace CausalQL.Execution;
+
+public static partial class Estimation
+{
+    // ---------------------------------------------------------------- plug-in (discrete back-door g-formula)
+
+    static Result<EstimateResult> Plugin(EstimationRequest r, IDataSource source, Expr? filter, CancellationToken ct)
+    {
+        if (r.Estimand is not null) return PluginEstimand(r, source, filter, ct);
+        var variables = new List<string> { r.Treatment, r.Outcome };
+        variables.AddRange(r.Adjustment.Where(a => !variables.Contains(a)));
+        var counted = CountsChecked(r, source, filter, variables, ct);
+        if (!counted.IsOk) return counted.Error;
+        var (table, warnings, yValues) = counted.Value;
+        var t1 = table.Code(r.Treatment, r.TreatedValue);
+        var t0 = table.Code(r.Treatment, r.ControlValue);
+
+        var point = BackDoorOnTable(table, t1, t0, yValues, r.Adjustment, out var positivity, out var error);
+        if (error is not null) return error;
+        var adjustment = r.Adjustment.Count == 0 ? "" : $"Σ_{{{string.Join(",", r.Adjustment)}}} ";
+        var result = new EstimateResult
+        {
+            Value = point.Ate,
+            StandardError = point.Se,
+            Interval = Wald(point.Ate, point.Se, r),
+            IntervalMethod = "normal, influence-function variance of the saturated g-formula",
+            Method = "plugin",
+            N = table.Total,
+            DroppedRows = (long)Math.Round(table.Missing),
+            EstimandText = r.Adjustment.Count == 0
+                ? $"E[{r.Outcome} | {r.Treatment}={r.TreatedValue}] − E[{r.Outcome} | {r.Treatment}={r.ControlValue}]"
+                : $"{adjustment}E[{r.Outcome} | {r.Treatment}, {string.Join(", ", r.Adjustment)}] P({string.Join(", ", r.Adjustment)}), {r.Treatment} = {r.TreatedValue} vs {r.ControlValue}",
+            AdjustmentSet = r.Adjustment,
+            Warnings = warnings.Concat(positivity.Count > 0 ? [$"{positivity.Count} near-empty cells (fewer than 5 rows): estimates there are unstable"] : []).ToList(),
+            MeanTreated = point.Mu1,
+            MeanControl = point.Mu0,
+            OutcomeSd = point.SdY,
+            Diagnostics = new Diagnostics(positivity, [], null),
+        };
+        if (r.Options.Bootstrap <= 0) return result;
+        var rng = new Random(r.Options.Seed);
+        var values = new List<double>();
+        var failures = 0;
+        for (var b = 0; b < r.Options.Bootstrap; b++)
+        {
+            var replicate = table.Resample(rng);
+            var est = BackDoorOnTable(replicate, t1, t0, yValues, r.Adjustment, out _, out var err);
+            if (err is null && double.IsFinite(est.Ate)) values.Add(est.Ate); else failures++;
+        }
+        return AttachBootstrap(result, values, failures, r);
+    }
+
+    /// <summary>Counts over the variables, with the missing-value policy, row, treatment and outcome checks.</summary>
+    static Result<(ContingencyTable Table, List<string> Warnings, double[] YValues)> CountsChecked(
+        EstimationRequest r, IDataSource source, Expr? filter, IReadOnlyList<string> variables, CancellationToken ct)
+    {
+        var counts = source.Counts(variables, filter, ct);
+        if (!counts.IsOk) return counts.Error;
+        var table = counts.Value;
+        var warnings = new List<string>();
+        if (table.Total + table.Missing <= 0)
+            return Result<(ContingencyTable, List<string>, double[])>.Fail(filter is null ? $"{source.Description} has no rows" : $"no rows in {source.Description} satisfy {filter}");
+        if (table.Missing > 0)
+        {
+            // Which columns are missing: a profile scan, only on this (rare) path.
+            var profile = source.Profile(variables, filter, ct);
+            var detail = profile.IsOk ? string.Join(", ", profile.Value.Columns.Where(c => c.NonNull < profile.Value.Rows).Select(c => $"{c.Name}: {profile.Value.Rows - c.NonNull}")) : "";
+            if (profile.IsOk && profile.Value.Column(r.Outcome).NonNull == 0)
+                return Result<(ContingencyTable, List<string>, double[])>.Fail($"all values of outcome '{r.Outcome}' are missing", r.Outcome);
+            if (r.Options.Missing == MissingPolicy.Error)
+                return Result<(ContingencyTable, List<string>, double[])>.Fail($"missing values ({detail}) and the missing-value policy is 'error'");
+            warnings.Add($"dropped {table.Missing} rows with missing values ({detail})");
+        }
+        if (table.Total <= 0)
+            return Result<(ContingencyTable, List<string>, double[])>.Fail($"every row has a missing value in {string.Join(", ", variables)}");
+        var tLevels = table.Levels[table.Variables.ToList().IndexOf(r.Treatment)];
+        if (tLevels.Count < 2)
+            return Result<(ContingencyTable, List<string>, double[])>.Fail($"treatment '{r.Treatment}' has only one level ({string.Join(", ", tLevels)}) in the rows used: no contrast can be estimated", r.Treatment);
+        foreach (var v in new[] { r.TreatedValue, r.ControlValue })
+            if (table.Code(r.Treatment, v) < 0)
+                return Result<(ContingencyTable, List<string>, double[])>.Fail($"treatment '{r.Treatment}' never takes the value {v} in the rows used (levels: {string.Join(", ", tLevels)})", r.Treatment);
+        var yLevels = table.Levels[table.Variables.ToList().IndexOf(r.Outcome)];
+        var yValues = new double[yLevels.Count];
+        for (var i = 0; i < yLevels.Count; i++)
+            if (!double.TryParse(yLevels[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out yValues[i]))
+                return Result<(ContingencyTable, List<string>, double[])>.Fail($"column '{r.Outcome}' holds text ('{yLevels[i]}'), but the outcome must be numeric or 0/1", r.Outcome);
+        return (table, warnings, yValues);
+    }
+
+    readonly record struct PluginPoint(double Ate, double Se, double Mu1, double Mu0, double SdY);
+
+    /// <summary>
+    /// The g-formula Σ_z P(z)·(E[Y|t1,z] − E[Y|t0,z]) on a table ordered (T, Y, Z...), with the
+    /// exact influence-function variance of this saturated estimator (computed cell by cell).
+    /// </summary>
+    static PluginPoint BackDoorOnTable(ContingencyTable table, int t1, int t0, double[] y, IReadOnlyList<string> adjustment,
+        out List<PositivityIssue> nearEmpty, out ExecError? error)
+    {
+        nearEmpty = [];
+        error = null;
+        var kt = table.Levels[0].Count;
+        var ky = table.Levels[1].Count;
+        var kz = table.Cells.Length / (kt * ky);
+        var n = table.Total;
+        var nz = new double[kz];
+        var ntz = new double[kt, kz];
+        var sy = new double[kt, kz];
+        double sumY = 0, sumY2 = 0;
+        for (var t = 0; t < kt; t++)
+            for (var yi = 0; yi < ky; yi++)
+                for (var z = 0; z < kz; z++)
+                {
+                    var c = table.Cells[(t * ky + yi) * kz + z];
+                    if (c == 0) continue;
+                    nz[z] += c;
+                    ntz[t, z] += c;
+                    sy[t, z] += c * y[yi];
+                    sumY += c * y[yi];
+                    sumY2 += c * y[yi] * y[yi];
+                }
+        double mu1 = 0, mu0 = 0;
+        var empty = new List<string>();
+        var m1 = new double[kz];
+        var m0 = new double[kz];
+        for (var z = 0; z < kz; z++)
+        {
+            if (nz[z] == 0) continue;
+            foreach (var (t, label) in new[] { (t1, table.Levels[0][t1]), (t0, table.Levels[0][t0]) })
+            {
+                if (ntz[t, z] == 0) empty.Add($"{table.Variables[0]} = {label}{StratumText(table, z, kz)}");
+                else if (ntz[t, z] < 5) nearEmpty.Add(new PositivityIssue($"{table.Variables[0]} = {label}{StratumText(table, z, kz)}", ntz[t, z]));
+            }
+            if (ntz[t1, z] == 0 || ntz[t0, z] == 0) continue;
+            m1[z] = sy[t1, z] / ntz[t1, z];
+            m0[z] = sy[t0, z] / ntz[t0, z];
+            mu1 += nz[z] / n * m1[z];
+            mu0 += nz[z] / n * m0[z];
+        }
+        var meanY = sumY / n;
+        var sdY = Math.Sqrt(Math.Max(0, sumY2 / n - meanY * meanY));
+        if (empty.Count > 0)
+        {
+            error = new ExecError($"positivity fails: no rows with {string.Join("; ", empty.Take(5))}{(empty.Count > 5 ? $" (and {empty.Count - 5} more)" : "")}; the effect is not estimable from these data without a model", table.Variables[0]);
+            return default;
+        }
+        var ate = mu1 - mu0;
+        double psi2 = 0;
+        for (var t = 0; t < kt; t++)
+            for (var yi = 0; yi < ky; yi++)
+                for (var z = 0; z < kz; z++)
+                {
+                    var c = table.Cells[(t * ky + yi) * kz + z];
+                    if (c == 0) continue;
+                    var psi = m1[z] - m0[z] - ate;
+                    if (t == t1) psi += nz[z] / ntz[t1, z] * (y[yi] - m1[z]);
+                    if (t == t0) psi -= nz[z] / ntz[t0, z] * (y[yi] - m0[z]);
+                    psi2 += c * psi * psi;
+                }
+        return new PluginPoint(ate, Math.Sqrt(psi2 / n / n), mu1, mu0, sdY);
+    }
+
+    static string StratumText(ContingencyTable table, int z, int kz)
+    {
+        if (table.Variables.Count <= 2) return "";
+        var parts = new List<string>();
+        var rest = z;
+        for (var i = table.Variables.Count - 1; i >= 2; i--)
+        {
+            var k = table.Levels[i].Count;
+            parts.Insert(0, $"{table.Variables[i]} = {table.Levels[i][rest % k]}");
+            rest /= k;
+        }
+        return " where " + string.Join(", ", parts);
+    }
+
+    // ---------------------------------------------------------------- regression adjustment / standardisation
+
+    static Result<EstimateResult> Regression(EstimationRequest r, IDataSource source, Expr? filter, CancellationToken ct)
+    {
+        var formula = OutcomeFormula(r, includeTreatment: true);
+        if (!formula.IsOk) return formula.Error;
+        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. r.Adjustment, .. formula.Value.Columns()], [r.Outcome], true, "regression adjustment", ct);
+        if (!frame.IsOk) return frame.Error;
+        var f = frame.Value;
+        var design = Design.Build(formula.Value, source, f.Filter, r.Treatment, r.TreatedValue, ct);
+        if (!design.IsOk) return design.Error;
+        var x = design.Value;
+        if (!x.Columns.Any(c => c.Columns().Contains(r.Treatment)))
+            return Result<EstimateResult>.Fail($"the outcome model must include the treatment '{r.Treatment}'", r.Treatment);
+        var d1 = x.Columns.Select(c => c.Substitute(r.Treatment, 1, r.TreatedValue)).ToList();
+        var d0 = x.Columns.Select(c => c.Substitute(r.Treatment, 0, r.ControlValue)).ToList();
+        var y = Expr.Col(r.Outcome);
+        var binaryY = f.Profile.Column(r.Outcome).Kind == ColumnKind.Binary;
+        var warnings = f.Warnings;
+        var text = $"standardisation over the outcome model {r.Outcome} {formula.Value}";
+
+        if (binaryY && r.Options.LogisticForBinaryOutcome)
+        {
+            var fit = Logistic(source, f.Filter, x, y, r.Outcome, ct);
+            if (!fit.IsOk) return fit.Error;
+            warnings.AddRange(fit.Value.Warnings);
+            var p1 = Expr.Expit(Expr.Linear(d1, fit.Value.Beta));
+            var p0 = Expr.Expit(Expr.Linear(d0, fit.Value.Beta));
+            var k = x.Count;
+            var terms = new List<Expr> { p1, p0 };
+            terms.AddRange(d1.Select(d => p1 * (1 - p1) * d));
+            terms.AddRange(d0.Select(d => p0 * (1 - p0) * d));
+            var resid = y - Expr.Expit(Expr.Linear(x.Columns, fit.Value.Beta));
+            for (var i = 0; i < k; i++) for (var j = i; j < k; j++) terms.Add(resid * resid * x.Columns[i] * x.Columns[j]);
+            var s = source.Sums(terms, f.Filter, ct);
+            if (!s.IsOk) return s.Error;
+            var n = s.Value.N;
+            var mu1 = s.Value.Sums[0] / n;
+            var mu0 = s.Value.Sums[1] / n;
+            var g = Vector<double>.Build.Dense(k, i => (s.Value.Sums[2 + i] - s.Value.Sums[2 + k + i]) / n);
+            var meat = Symmetric(k, s.Value.Sums, 2 + 2 * k);
+            var v = fit.Value.HInverse * meat * fit.Value.HInverse * (r.Options.Sandwich == SandwichType.HC1 ? n / Math.Max(1, n - k) : 1);
+            var se = Math.Sqrt(Math.Max(0, g.DotProduct(v * g)));
+            return new EstimateResult
+            {
+                Value = mu1 - mu0, StandardError = se, Interval = Wald(mu1 - mu0, se, r),
+                IntervalMethod = $"normal, delta method with {r.Options.Sandwich} sandwich covariance",
+                Method = "regression (logistic, standardised)", N = n, DroppedRows = f.Dropped,
+                EstimandText = text, AdjustmentSet = r.Adjustment, Warnings = warnings,
+                MeanTreated = mu1, MeanControl = mu0, OutcomeSd = Math.Sqrt(mu0 * (1 - mu0)),
+            };
+        }
+
+        // Linear model: moments of [X, Y] and the means of the design under T = t1 / t0, in one scan.
+        var changed = Enumerable.Range(0, x.Count).Where(i => !d1[i].Equals(d0[i])).ToList();
+        var extra = changed.SelectMany(i => new[] { d1[i], d0[i] }).Where(e => e is not Constant).Distinct().ToList();
+        var cols = x.Columns.Append(y).ToList();
+        var momentTerms = new List<Expr>();
+        for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) momentTerms.Add(cols[i] * cols[j]);
+        var sums = source.Sums([.. momentTerms, .. extra], f.Filter, ct);
+        if (!sums.IsOk) return sums.Error;
+        var nn = sums.Value.N;
+        var mm = new MomentMatrix(cols, Symmetric(cols.Count, sums.Value.Sums, 0).ToArray(), nn, sums.Value.Rows);
+        var ols = mm.Ols(Enumerable.Range(0, x.Count).ToList(), x.Count);
+        if (!ols.IsOk) return ols.Error;
+        double Mean(Expr e) => e is Constant c ? c.Value : sums.Value.Sums[momentTerms.Count + extra.IndexOf(e)] / nn;
+        var cvec = Vector<double>.Build.Dense(x.Count, i => changed.Contains(i) ? Mean(d1[i]) - Mean(d0[i]) : 0);
+        var beta = Vector<double>.Build.DenseOfArray(ols.Value.Beta);
+        var ate = cvec.DotProduct(beta);
+        double muT = 0, muC = 0;
+        // Means under each arm: mean(d_t)'β, where unchanged columns have their sample means Σx/n (the intercept column gives them).
+        var interceptIndex = x.Columns.ToList().FindIndex(c => c is Constant { Value: 1 });
+        for (var i = 0; i < x.Count; i++)
+        {
+            double m1, m0;
+            if (changed.Contains(i)) { m1 = Mean(d1[i]); m0 = Mean(d0[i]); }
+            else if (interceptIndex >= 0) { m1 = m0 = mm.Cross[interceptIndex, i] / nn; }
+            else { m1 = m0 = double.NaN; }
+            muT += m1 * beta[i];
+            muC += m0 * beta[i];
+        }
+        // Sandwich meat Σ e²·x_i·x_j with e from the fitted β: one more scan.
+        var e = y - Expr.Linear(x.Columns, ols.Value.Beta);
+        var meatTerms = new List<Expr>();
+        for (var i = 0; i < x.Count; i++) for (var j = i; j < x.Count; j++) meatTerms.Add(e * e * x.Columns[i] * x.Columns[j]);
+        var meatSums = source.Sums(meatTerms, f.Filter, ct);
+        if (!meatSums.IsOk) return meatSums.Error;
+        var bread = ols.Value.XtxInverse;
+        var hc = bread * Symmetric(x.Count, meatSums.Value.Sums, 0) * bread * (r.Options.Sandwich == SandwichType.HC1 ? nn / Math.Max(1, nn - x.Count) : 1);
+        var seLin = Math.Sqrt(Math.Max(0, cvec.DotProduct(hc * cvec)));
+        var yIndex = x.Count;
+        var meanY = interceptIndex >= 0 ? mm.Cross[interceptIndex, yIndex] / nn : double.NaN;
+        return new EstimateResult
+        {
+            Value = ate, StandardError = seLin, Interval = Wald(ate, seLin, r),
+            IntervalMethod = $"normal, {r.Options.Sandwich} sandwich standard error",
+            Method = "regression (OLS)", N = nn, DroppedRows = f.Dropped,
+            EstimandText = text, AdjustmentSet = r.Adjustment, Warnings = warnings,
+            MeanTreated = interceptIndex >= 0 ? muT : null, MeanControl = interceptIndex >= 0 ? muC : null,
+            OutcomeSd = Math.Sqrt(Math.Max(0, mm.Cross[yIndex, yIndex] / nn - meanY * meanY)),
+        };
+    }
+
+    static Result<Formula> OutcomeFormula(EstimationRequest r, bool includeTreatment)
+    {
+        if (r.Options.OutcomeModel is { } text) return CheckResponse(Formula.Parse(text), r.Outcome);
+        return includeTreatment ? Formula.MainEffects([r.Treatment, .. r.Adjustment]) : Formula.MainEffects(r.Adjustment);
+    }
+
+    static Result<Formula> TreatmentFormula(EstimationRequest r)
+    {
+        var f = r.Options.TreatmentModel is { } text ? CheckResponse(Formula.Parse(text), r.Treatment) : Formula.MainEffects(r.Adjustment);
+        if (f.IsOk && f.Value.Columns().Contains(r.Treatment))
+            return Result<Formula>.Fail($"the treatment model must not contain the treatment '{r.Treatment}' itself", r.Treatment);
+        return f;
+    }
+
+    static Result<Formula> CheckResponse(Result<Formula> f, string expected) =>
+        f.IsOk && f.Value.Response is { } resp && resp != expected
+            ? Result<Formula>.Fail($"the model formula's response '{resp}' is not '{expected}'", resp)
+            : f;
+
+    /// <summary>Reads a packed upper triangle (i ≤ j) of a k×k symmetric matrix from sums starting at offset.</summary>
+    static Matrix<double> Symmetric(int k, double[] sums, int offset)
+    {
+        var m = Matrix<double>.Build.Dense(k, k);
+        var t = offset;
+        for (var i = 0; i < k; i++) for (var j = i; j < k; j++) { m[i, j] = sums[t]; m[j, i] = sums[t]; t++; }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- logistic regression by IRLS on pushed-down sums
+
+    sealed record LogisticFit(double[] Beta, Matrix<double> HInverse, int Iterations, List<string> Warnings)
+    {
+        public Expr Predictor(IReadOnlyList<Expr> columns) => Expr.Linear(columns, Beta);
+    }
+
+    /// <summary>
+    /// Newton–Raphson (IRLS) for a logistic model: each iteration is one scan summing p(1−p)·x_i·x_j
+    /// and (y − p)·x_i with the current coefficients pushed into the SQL; no row leaves the engine.
+    /// </summary>
+    static Result<LogisticFit> Logistic(IDataSource source, Expr? filter, Design x, Expr y, string responseName, CancellationToken ct)
+    {
+        var k = x.Count;
+        var beta = new double[k];
+        var warnings = new List<string>();
+        Matrix<double>? h = null;
+        for (var iter = 1; iter <= 40; iter++)
+        {
+            var p = Expr.Expit(Expr.Linear(x.Columns, beta));
+            var terms = new List<Expr>();
+            var w = p * (1 - p);
+            for (var i = 0; i < k; i++) for (var j = i; j < k; j++) terms.Add(w * x.Columns[i] * x.Columns[j]);
+            var resid = y - p;
+            for (var i = 0; i < k; i++) terms.Add(resid * x.Columns[i]);
+            var s = source.Sums(terms, filter, ct);
+            if (!s.IsOk) return s.Error;
+            h = Symmetric(k, s.Value.Sums, 0);
+            var g = Vector<double>.Build.Dense(k, i => s.Value.Sums[k * (k + 1) / 2 + i]);
+            var step = LinearAlgebraHelpers.SolveSymmetric(h, g, x.Names);
+            if (!step.IsOk)
+                return Result<LogisticFit>.Fail($"the logistic model for '{responseName}' cannot be fitted: {step.Error.Message.Replace("the model cannot be fitted: ", "")}", step.Error.Column);
+            var maxStep = 0.0;
+            for (var i = 0; i < k; i++)
+            {
+                beta[i] += step.Value[i];
+                maxStep = Math.Max(maxStep, Math.Abs(step.Value[i]) / (1 + Math.Abs(beta[i])));
+            }
+            if (maxStep < 1e-10) return new LogisticFit(beta, h.Inverse(), iter, warnings);
+        }
+        warnings.Add($"the logistic model for '{responseName}' did not converge in 40 iterations (perfect separation?)");
+        return new LogisticFit(beta, h!.Inverse(), 40, warnings);
+    }
+}

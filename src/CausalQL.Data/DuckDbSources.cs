@@ -1,0 +1,105 @@
+using System.Data.Common;
+using CausalQL.Execution;
+using CausalQL.Execution.Sql;
+using DuckDB.NET.Data;
+
+namespace CausalQL.Data;
+
+/// <summary>Files read through an embedded, in-process DuckDB: CSV is loaded once into a table, Parquet is scanned where it lies.</summary>
+public static class DuckDbSources
+{
+    const string Relation = "causalql_source";
+
+    /// <summary>Loads CSV file(s) (a path or glob) into an in-memory table; bad files are errors, not exceptions.</summary>
+    public static Result<IDataSource> Csv(string path, string? weightColumn = null)
+    {
+        if (MissingFile(path) is { } missing) return missing;
+        var literal = DuckDbDialect.Instance.Text(path);
+        // R writes missing values as NA; pandas as an empty field. Both mean missing.
+        return Open($"csv({path})", weightColumn,
+            $"CREATE TABLE {Relation} AS SELECT * FROM read_csv({literal}, header = true, delim = ',', nullstr = ['', 'NA'], strict_mode = true, null_padding = false, ignore_errors = false)",
+            Relation, e => $"cannot read CSV '{path}': {FirstLine(e.Message)}");
+    }
+
+    /// <summary>Scans Parquet file(s) (a path or glob) in place; the footer is checked when opening so a truncated file fails here.</summary>
+    public static Result<IDataSource> Parquet(string pathOrGlob, string? weightColumn = null)
+    {
+        if (MissingFile(pathOrGlob) is { } missing) return missing;
+        var literal = DuckDbDialect.Instance.Text(pathOrGlob);
+        return Open($"parquet({pathOrGlob})", weightColumn,
+            $"CREATE VIEW {Relation} AS SELECT * FROM read_parquet({literal})",
+            Relation, e => $"cannot read Parquet '{pathOrGlob}': {FirstLine(e.Message)}");
+    }
+
+    /// <summary>An in-memory DuckDB prepared by <paramref name="setupSql"/> (e.g. CREATE TABLE ... AS ...), read through <paramref name="relation"/>.</summary>
+    public static Result<IDataSource> FromSetup(string description, string setupSql, string relation, string? weightColumn = null) =>
+        Open(description, weightColumn, setupSql, relation, e => FirstLine(e.Message));
+
+    static ExecError? MissingFile(string path)
+    {
+        if (path.IndexOfAny(['*', '?', '[']) >= 0)
+        {
+            var dir = Path.GetDirectoryName(path);
+            return string.IsNullOrEmpty(dir) || Directory.Exists(dir) ? null : new ExecError($"folder '{dir}' does not exist");
+        }
+        return File.Exists(path) ? null : new ExecError($"file '{path}' does not exist");
+    }
+
+    static Result<IDataSource> Open(string description, string? weightColumn, string setupSql, string relation, Func<Exception, string> describe)
+    {
+        DuckDBConnection? connection = null;
+        try
+        {
+            connection = new DuckDBConnection("Data Source=:memory:");
+            connection.Open();
+            Execute(connection, setupSql);
+            // Touch the data so that unreadable files fail now, with a message, not in the middle of an estimate.
+            Execute(connection, $"SELECT COUNT(*) FROM {relation}");
+            var schema = ReadSchema(connection, relation);
+            if (weightColumn is not null && schema.All(c => c.Name != weightColumn))
+            {
+                connection.Dispose();
+                return Result<IDataSource>.Fail($"weight column '{weightColumn}' does not exist in {description}", weightColumn);
+            }
+            return new SqlDataSource(description, connection, DuckDbDialect.Instance, relation, schema, weightColumn, describe);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
+        {
+            connection?.Dispose();
+            return Result<IDataSource>.Fail(describe(e));
+        }
+    }
+
+    static void Execute(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) { }
+    }
+
+    static List<ColumnSchema> ReadSchema(DbConnection connection, string relation)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"DESCRIBE SELECT * FROM {relation}";
+        using var reader = command.ExecuteReader();
+        var list = new List<ColumnSchema>();
+        while (reader.Read())
+            list.Add(new ColumnSchema(reader.GetString(0), StorageOf(reader.GetString(1))));
+        return list;
+    }
+
+    internal static StorageType StorageOf(string duckType)
+    {
+        var t = duckType.ToUpperInvariant();
+        if (t == "BOOLEAN") return StorageType.Boolean;
+        string[] numeric = ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL", "DECIMAL"];
+        return numeric.Any(n => t.StartsWith(n, StringComparison.Ordinal)) ? StorageType.Number : StorageType.Text;
+    }
+
+    internal static string FirstLine(string message)
+    {
+        var line = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? message;
+        return line.Length > 300 ? line[..300] + "…" : line;
+    }
+}

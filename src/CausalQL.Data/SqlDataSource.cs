@@ -1,0 +1,188 @@
+using System.Data.Common;
+using System.Globalization;
+using CausalQL.Execution;
+using CausalQL.Execution.Sql;
+
+namespace CausalQL.Data;
+
+/// <summary>
+/// A data source behind any ADO.NET connection: each request of the port becomes one SQL query
+/// (through <see cref="SqlPlanner"/> and a dialect) and only its small result comes back.
+/// Engine errors become <see cref="ExecError"/> values through the given translator.
+/// </summary>
+public sealed class SqlDataSource : IDataSource
+{
+    readonly DbConnection _connection;
+    readonly SqlPlanner _planner;
+    readonly Func<Exception, string> _describeError;
+    readonly Action? _cleanup;
+    readonly Lock _gate = new();
+
+    public SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
+        IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup = null)
+    {
+        Description = description;
+        _connection = connection;
+        Schema = schema;
+        WeightColumn = weightColumn;
+        _planner = new SqlPlanner(dialect, relation, schema, weightColumn);
+        _describeError = describeError;
+        _cleanup = cleanup;
+    }
+
+    public string Description { get; }
+    public IReadOnlyList<ColumnSchema> Schema { get; }
+    public string? WeightColumn { get; }
+    public SqlPlanner Planner => _planner;
+
+    ExecError? Unknown(IEnumerable<string> names)
+    {
+        foreach (var n in names)
+            if (Schema.All(c => c.Name != n))
+                return new ExecError($"column '{n}' does not exist in {Description} (columns: {string.Join(", ", Schema.Select(c => c.Name).Take(30))})", n);
+        return null;
+    }
+
+    public Result<TableProfile> Profile(IReadOnlyList<string> columns, Expr? filter, CancellationToken cancellationToken = default)
+    {
+        if (Unknown(columns.Concat(filter?.Columns() ?? [])) is { } err) return err;
+        return Query(_planner.Profile(columns, filter), cancellationToken, reader =>
+        {
+            reader.Read();
+            var rows = ToLong(reader.GetValue(0));
+            var weight = ToDouble(reader.GetValue(1));
+            var complete = ToLong(reader.GetValue(2));
+            var completeWeight = ToDouble(reader.GetValue(3));
+            var profiles = new List<ColumnProfile>();
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var o = 4 + 4 * i;
+                var nonNull = ToLong(reader.GetValue(o));
+                var storage = Schema.First(c => c.Name == columns[i]).Storage;
+                var min = ToDouble(reader.GetValue(o + 1));
+                var max = ToDouble(reader.GetValue(o + 2));
+                var others = reader.IsDBNull(o + 3) ? 0 : ToLong(reader.GetValue(o + 3));
+                profiles.Add(new ColumnProfile(columns[i], storage, nonNull, min, max, storage != StorageType.Text && nonNull > 0 && others == 0));
+            }
+            return new TableProfile(rows, complete, weight, completeWeight, profiles);
+        });
+    }
+
+    public Result<ContingencyTable> Counts(IReadOnlyList<string> variables, Expr? filter, CancellationToken cancellationToken = default)
+    {
+        if (Unknown(variables.Concat(filter?.Columns() ?? [])) is { } err) return err;
+        var groups = Query(_planner.Counts(variables, filter), cancellationToken, reader =>
+        {
+            var list = new List<(string?[], double)>();
+            while (reader.Read())
+            {
+                var labels = new string?[variables.Count];
+                for (var i = 0; i < variables.Count; i++) labels[i] = LabelOf(reader.GetValue(i));
+                list.Add((labels, ToDouble(reader.GetValue(variables.Count))));
+            }
+            return list;
+        });
+        return groups.Bind(g => ContingencyTable.Build(variables, g, WeightColumn is null ? (long)Math.Round(g.Sum(x => x.Item2)) : -1));
+    }
+
+    public Result<SumsResult> Sums(IReadOnlyList<Expr> terms, Expr? filter, CancellationToken cancellationToken = default)
+    {
+        if (Unknown(terms.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
+        return Query(_planner.Sums(terms, filter), cancellationToken, reader =>
+        {
+            reader.Read();
+            var n = ToDouble(reader.GetValue(0));
+            var rows = ToLong(reader.GetValue(1));
+            var sums = new double[terms.Count];
+            for (var i = 0; i < terms.Count; i++) sums[i] = reader.IsDBNull(i + 2) ? 0 : ToDouble(reader.GetValue(i + 2));
+            return new SumsResult(sums, double.IsNaN(n) ? 0 : n, rows);
+        });
+    }
+
+    public Result<long> Rows(IReadOnlyList<Expr> columns, Expr? filter, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
+    {
+        if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
+        return Query(_planner.Rows(columns, filter), cancellationToken, reader =>
+        {
+            long total = 0;
+            var k = columns.Count;
+            var buffer = Enumerable.Range(0, k).Select(_ => new double[batchSize]).ToArray();
+            var weights = new double[batchSize];
+            var count = 0;
+            while (reader.Read())
+            {
+                for (var i = 0; i < k; i++) buffer[i][count] = reader.IsDBNull(i) ? double.NaN : reader.GetDouble(i);
+                weights[count] = reader.IsDBNull(k) ? 0 : reader.GetDouble(k);
+                if (++count == batchSize)
+                {
+                    onBatch(new RowBatch(count, buffer, weights));
+                    total += count;
+                    count = 0;
+                    buffer = Enumerable.Range(0, k).Select(_ => new double[batchSize]).ToArray();
+                    weights = new double[batchSize];
+                }
+            }
+            if (count > 0) { onBatch(new RowBatch(count, buffer, weights)); total += count; }
+            return total;
+        });
+    }
+
+    /// <summary>Runs one query and reads its result; engine failures and cancellation become errors.</summary>
+    Result<T> Query<T>(string sql, CancellationToken cancellationToken, Func<DbDataReader, T> read)
+    {
+        lock (_gate)
+        {
+            try
+            {
+                using var command = _connection.CreateCommand();
+                command.CommandText = sql;
+                using var registration = cancellationToken.Register(() => { try { command.Cancel(); } catch { /* best effort */ } });
+                using var reader = command.ExecuteReader();
+                var result = read(reader);
+                cancellationToken.ThrowIfCancellationRequested();
+                return result;
+            }
+            catch (OperationCanceledException)
+            {
+                return Result<T>.Fail("cancelled");
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException or InvalidCastException or FormatException or OverflowException)
+            {
+                if (cancellationToken.IsCancellationRequested) return Result<T>.Fail("cancelled");
+                return Result<T>.Fail($"{Description}: {_describeError(e)}");
+            }
+        }
+    }
+
+    internal static string? LabelOf(object value) => value switch
+    {
+        DBNull => null,
+        null => null,
+        bool b => b ? "1" : "0",
+        double d => double.IsNaN(d) ? null : ContingencyTable.LabelOf(d),
+        float f => float.IsNaN(f) ? null : ContingencyTable.LabelOf(f),
+        decimal m => ContingencyTable.LabelOf((double)m),
+        string s => s,
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    static double ToDouble(object value) => value switch
+    {
+        DBNull => double.NaN,
+        bool b => b ? 1 : 0,
+        System.Numerics.BigInteger big => (double)big,
+        _ => Convert.ToDouble(value, CultureInfo.InvariantCulture),
+    };
+
+    static long ToLong(object value) => value is DBNull ? 0 : (long)Math.Round(ToDouble(value));
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _connection.Dispose();
+            _cleanup?.Invoke();
+        }
+    }
+}
