@@ -200,6 +200,7 @@ public sealed class InMemoryTable : IDataSource
         switch (e)
         {
             case Constant c: { var v = c.Value; return _ => v; }
+            case RandomUniform: { var rng = new Random(RowCount); return _ => rng.NextDouble(); }
             case ColumnRef c when slots is not null && c.Name.StartsWith(Hoisting.Prefix, StringComparison.Ordinal) && !_columns.ContainsKey(c.Name):
                 { var k = int.Parse(c.Name.AsSpan(Hoisting.Prefix.Length), provider: System.Globalization.CultureInfo.InvariantCulture); return _ => slots[k]; }
             case ColumnRef c: { var col = _columns[c.Name]; return col.Number; }

@@ -22,6 +22,7 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
     {
         Constant c => dialect.Number(c.Value),
         ColumnRef c => dialect.ToDouble(Col(c.Name), StorageOf(c.Name)),
+        RandomUniform => "random()",
         LevelIs or IsNotNull or Compare or Conjunction => $"(CASE WHEN {Predicate(e)} THEN {dialect.Number(1)} ELSE {dialect.Number(0)} END)",
         Binary b => $"({Value(b.Left)} {b.Op switch { BinaryOp.Add => "+", BinaryOp.Sub => "-", BinaryOp.Mul => "*", _ => "/" }} {Value(b.Right)})",
         Power p => dialect.Power(Value(p.Base), p.Exponent),
