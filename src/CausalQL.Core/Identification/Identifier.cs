@@ -70,7 +70,7 @@ public static class Identifier
     {
         var ctx = new IdContext(idGraph, options.MaxSteps, options.Explain, ct);
         var v = idGraph.All;
-        var p = Dist.Joint((Prob)Est.P(graph.AllNodes), v);
+        var p = Dist.Joint(v, VarSet.Empty, VarSet.Empty, ctx);
         var yn = idGraph.ToSet(y);
         var xn = idGraph.ToSet(x);
         IdOutcome outcome;

@@ -53,3 +53,19 @@ public class CladderDevTests(ITestOutputHelper output)
         }
     }
 }
+
+public class CladderScriptTests
+{
+    [Fact]
+    public void Every_emitted_script_parses_as_CausalQL()
+    {
+        var failures = new List<string>();
+        foreach (var line in File.ReadLines(TestPaths.Data("nl", "cladder-dev.jsonl")).Where(l => l.Trim().Length > 0))
+        {
+            var o = CladderHarness.Run(line);
+            var parsed = CausalQL.Syntax.CqlParser.Parse(o.Script, o.DescId + ".cql");
+            if (parsed.HasErrors) failures.Add(o.DescId + ": " + string.Join("; ", parsed.Diagnostics.Where(d => d.IsError)));
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
+    }
+}
