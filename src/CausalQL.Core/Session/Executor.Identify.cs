@@ -81,8 +81,6 @@ public static partial class Executor
         var (questions, problem) = Questions(s.Query);
         if (problem is not null)
             return Missing(s.Location, $"identify {s.Query}", $"counterfactual identification (ID*/IDC*), since {problem}");
-        if (s.Verify)
-            return Missing(s.Location, "identify ... verify", "numerical verification of estimands on random models");
         var text = new StringBuilder();
         var answers = new JsonArray();
         var allIdentifiable = true;
@@ -100,6 +98,15 @@ public static partial class Executor
                     answer["strategy"] = Describe(result.Strategy);
                     answer["estimand"] = result.Estimand!.ToString();
                     answer["estimand_tree"] = EstimandJson.ToJson(result.Estimand!);
+                    if (s.Verify)
+                    {
+                        var (models, checks, failure) = Verify(s.Graph.Graph, q, result.Estimand!);
+                        answer["verified"] = failure is null;
+                        if (failure is null)
+                            text.Append($"\n  verified: equals the interventional truth on {models} random models consistent with {s.Graph.Name} ({checks} checks)");
+                        else
+                            diagnostics.Add(Diagnostic.Error(s.Location, $"identify {q} in {s.Graph.Name} verify: the estimand failed the numerical check: {failure}"));
+                    }
                     break;
                 case IdStatus.NotIdentifiable:
                     allIdentifiable = false;

@@ -71,6 +71,16 @@ public class SessionTests
     }
 
     [Fact]
+    public void Identify_verify_checks_the_estimand_on_random_models()
+    {
+        var result = Run(NewSession(), "graph napkin { W -> R -> X -> Y; W <-> X; W <-> Y }\nidentify P(Y | do(X)) in napkin verify");
+        Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
+        var answer = result.Results.Last();
+        Assert.Contains("verified: equals the interventional truth on 5 random models", answer.Text);
+        Assert.True(answer.Json["answers"]![0]!["verified"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public void Identify_reports_a_hedge_for_the_bow_graph()
     {
         var result = Run(NewSession(), "graph bow { X -> Y; X <-> Y }\nidentify P(Y | do(X)) in bow");
