@@ -265,8 +265,9 @@ public static class Adjustment
         public Context(CausalGraph g, VarSet x, VarSet y)
         {
             G = g;
-            X = GraphCore.Mask(g, x);
-            Y = GraphCore.Mask(g, y);
+            // Unknown names are ignored here; the searches report them before building a context.
+            X = Separation.Known(g, x);
+            Y = Separation.Known(g, y);
             Pcp = GraphCore.ProperCausalNodes(g, X, Y);
             Forb = GraphCore.Descendants(g, Pcp);
             for (var i = 0; i < g.Count; i++) Forb[i] |= X[i];
