@@ -135,7 +135,18 @@ public sealed record ArithmeticQuery(ArithmeticOperator Operator, Query Left, Qu
             ArithmeticOperator.Multiply => "*",
             _ => "/",
         };
-        return $"({Left} {op} {Right})";
+        // Parentheses only where precedence needs them: a sum inside a product, or on the right of - and /.
+        var additive = Operator is ArithmeticOperator.Add or ArithmeticOperator.Subtract;
+        string Wrap(Query q, bool right)
+        {
+            if (q is not ArithmeticQuery inner) return q.ToString();
+            var innerAdditive = inner.Operator is ArithmeticOperator.Add or ArithmeticOperator.Subtract;
+            var needs = additive
+                ? right && Operator == ArithmeticOperator.Subtract && innerAdditive
+                : innerAdditive || (right && Operator == ArithmeticOperator.Divide);
+            return needs ? $"({q})" : q.ToString();
+        }
+        return $"{Wrap(Left, false)} {op} {Wrap(Right, true)}";
     }
 }
 

@@ -22,6 +22,8 @@ public static class EstimandCheck
         var maxError = 0.0;
         var evaluations = 0;
         string? worst = null;
+        CompiledEstimand? compiled = null;
+        string[]? compiledNames = null;
         foreach (var row in truth.Rows)
         {
             ct.ThrowIfCancellationRequested();
@@ -33,26 +35,43 @@ public static class EstimandCheck
                 if (!observational.Variables.Contains(EstimandEvaluator.ColumnOf(n)))
                     return new EstimandCheckResult(false, double.PositiveInfinity, evaluations, $"the estimand's free name '{n}' is not a variable of the data");
             var extraDomains = extra.Select(n => observational.Domain(EstimandEvaluator.ColumnOf(n)).Count).ToArray();
-            var bindings = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var (k, v) in row.Do) bindings[k] = v;
-            foreach (var (k, v) in row.Given) bindings[k] = v;
+            // Names in a fixed order: outcome, treatment, condition, extra free names.
+            var names = outcome.Concat(row.Do.Keys.Order(StringComparer.Ordinal)).Concat(row.Given.Keys.Order(StringComparer.Ordinal))
+                .Distinct(StringComparer.Ordinal).Concat(extra).ToArray();
+            if (compiledNames is null || !compiledNames.SequenceEqual(names))
+            {
+                try { compiled = EstimandEvaluator.Compile(estimand, names, observational); }
+                catch (Exception ex) when (ex is EstimandEvaluationException or ArgumentException)
+                {
+                    return new EstimandCheckResult(false, double.PositiveInfinity, evaluations, ex.Message);
+                }
+                compiledNames = names;
+            }
+            var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+            var values = new int[names.Length];
+            foreach (var (k, v) in row.Do) values[index[k]] = v;
+            foreach (var (k, v) in row.Given) values[index[k]] = v;
             for (var flat = 0; flat < row.P.Length; flat++)
             {
                 // Decode the outcome assignment (row-major, last outcome fastest).
                 var rest = flat;
-                for (var i = outcome.Length - 1; i >= 0; i--) { bindings[outcome[i]] = rest % cardinality[i]; rest /= cardinality[i]; }
+                for (var i = outcome.Length - 1; i >= 0; i--) { values[index[outcome[i]]] = rest % cardinality[i]; rest /= cardinality[i]; }
                 foreach (var extraValues in Assignments(extraDomains))
                 {
-                    for (var i = 0; i < extra.Length; i++) bindings[extra[i]] = extraValues[i];
-                    if (!EstimandEvaluator.TryEvaluate(estimand, bindings, observational, out var value, out var error))
-                        return new EstimandCheckResult(false, double.PositiveInfinity, evaluations, error);
+                    for (var i = 0; i < extra.Length; i++) values[index[extra[i]]] = extraValues[i];
+                    double value;
+                    try { value = compiled!.Evaluate(values); }
+                    catch (Exception ex) when (ex is EstimandEvaluationException or ArgumentException)
+                    {
+                        return new EstimandCheckResult(false, double.PositiveInfinity, evaluations, ex.Message);
+                    }
                     evaluations++;
                     var diff = Math.Abs(value - row.P[flat]);
                     if (double.IsNaN(diff)) diff = double.PositiveInfinity;
                     if (diff > maxError)
                     {
                         maxError = diff;
-                        worst = $"at {string.Join(", ", bindings.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}: estimand {value:R}, truth {row.P[flat]:R}";
+                        worst = $"at {string.Join(", ", names.Select((n, i) => $"{n}={values[i]}"))}: estimand {value:R}, truth {row.P[flat]:R}";
                     }
                 }
             }

@@ -22,11 +22,24 @@ public static class EstimandEvaluator
 {
     public static double Evaluate(Estimand e, IReadOnlyDictionary<string, int> bindings, IMarginalSource source)
     {
+        var names = bindings.Keys.ToArray();
+        var compiled = Compile(e, names, source);
+        var values = new int[names.Length];
+        for (var i = 0; i < names.Length; i++) values[i] = bindings[names[i]];
+        return compiled.Evaluate(values);
+    }
+
+    /// <summary>
+    /// Compiles once for many evaluations: <paramref name="names"/> are the names the caller binds, in
+    /// the order of the values later passed to <see cref="CompiledEstimand.Evaluate"/>. Sub-expressions
+    /// (sums and quotients) are memoised on the values of their free names, so repeated evaluation
+    /// (every row and outcome value of a check) shares work.
+    /// </summary>
+    public static CompiledEstimand Compile(Estimand e, IReadOnlyList<string> names, IMarginalSource source)
+    {
         var compiler = new Compiler(source);
-        var root = compiler.Compile(e, bindings);
-        var env = new int[compiler.SlotCount];
-        foreach (var (slot, value) in compiler.BoundValues) env[slot] = value;
-        return root(env);
+        var root = compiler.CompileRoot(e, names);
+        return new CompiledEstimand(root, compiler.SlotCount, names.Count);
     }
 
     /// <summary>Like <see cref="Evaluate"/>, with problems as an error message instead of an exception.</summary>
@@ -71,24 +84,27 @@ public static class EstimandEvaluator
         }
     }
 
-    delegate double Node(int[] env);
+    internal delegate double Node(int[] env);
 
     /// <summary>Turns an estimand into closures over a slot array, so a sum's inner loop does no dictionary lookups.</summary>
     sealed class Compiler(IMarginalSource source)
     {
+        const int MaxMemoEntries = 1 << 18;
         int _slots;
+        readonly List<int> _slotDomain = []; // domain size of each slot, or -1 when unknown
         public int SlotCount => _slots;
-        public List<(int Slot, int Value)> BoundValues { get; } = [];
 
-        public Node Compile(Estimand e, IReadOnlyDictionary<string, int> bindings)
+        int NewSlot(string name)
+        {
+            var column = ColumnOf(name);
+            _slotDomain.Add(source.Variables.Contains(column) ? source.Domain(column).Count : -1);
+            return _slots++;
+        }
+
+        public Node CompileRoot(Estimand e, IReadOnlyList<string> names)
         {
             var scope = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var (name, value) in bindings)
-            {
-                var slot = _slots++;
-                scope[name] = slot;
-                BoundValues.Add((slot, value));
-            }
+            foreach (var name in names) scope[name] = NewSlot(name);
             return Compile(e, scope);
         }
 
@@ -97,12 +113,45 @@ public static class EstimandEvaluator
             OneEstimand => _ => 1.0,
             ZeroEstimand => _ => 0.0,
             Prob p => CompileProb(p, scope),
-            Sum s => CompileSum(s, scope),
+            Sum s => Memo(s, scope, CompileSum(s, scope)),
             Product p => CompileProduct(p, scope),
-            Fraction f => CompileFraction(f, scope),
+            Fraction f => Memo(f, scope, CompileFraction(f, scope)),
             _ => throw new EstimandEvaluationException($"cannot evaluate {e.GetType().Name}"),
         };
 
+        /// <summary>Caches a node's value on the values of its free names (dense table, small domains).</summary>
+        Node Memo(Estimand e, Dictionary<string, int> scope, Node inner)
+        {
+            var free = FreeVariables(e).ToArray();
+            var slots = new int[free.Length];
+            var sizes = new int[free.Length];
+            long size = 1;
+            for (var i = 0; i < free.Length; i++)
+            {
+                slots[i] = Slot(free[i], scope);
+                sizes[i] = _slotDomain[slots[i]];
+                if (sizes[i] <= 0) return inner;
+                size *= sizes[i];
+                if (size > MaxMemoEntries) return inner;
+            }
+            var cache = new double[size];
+            var known = new bool[size];
+            return env =>
+            {
+                var key = 0;
+                for (var i = 0; i < slots.Length; i++)
+                {
+                    var v = env[slots[i]];
+                    if ((uint)v >= (uint)sizes[i]) return inner(env);
+                    key = key * sizes[i] + v;
+                }
+                if (known[key]) return cache[key];
+                var value = inner(env);
+                cache[key] = value;
+                known[key] = true;
+                return value;
+            };
+        }
         Node CompileProb(Prob p, Dictionary<string, int> scope)
         {
             if (!p.Intervened.IsEmpty)
@@ -115,6 +164,28 @@ public static class EstimandEvaluator
             var givenColumns = given.Select(Column).ToArray();
             var jointValues = new int[joint.Length];
             var givenValues = new int[given.Length];
+            // Fast path for an exact table: index the cached marginal tables directly.
+            if (source is JointTable table
+                && table.TryGetMarginalView(jointColumns, out var jt, out var js, out var jc)
+                && table.TryGetMarginalView(givenColumns, out var gt, out var gs, out var gc))
+            {
+                return env =>
+                {
+                    var offset = 0;
+                    for (var i = 0; i < jointSlots.Length; i++)
+                    {
+                        var v = env[jointSlots[i]];
+                        if ((uint)v >= (uint)jc[i]) return 0.0;
+                        offset += v * js[i];
+                    }
+                    var numerator = jt[offset];
+                    if (givenSlots.Length == 0) return numerator;
+                    offset = 0;
+                    for (var i = 0; i < givenSlots.Length; i++) offset += env[givenSlots[i]] * gs[i];
+                    var denominator = gt[offset];
+                    return denominator == 0.0 ? 0.0 : numerator / denominator;
+                };
+            }
             return env =>
             {
                 for (var i = 0; i < jointSlots.Length; i++) jointValues[i] = env[jointSlots[i]];
@@ -134,7 +205,7 @@ public static class EstimandEvaluator
             var domains = new int[over.Length][];
             for (var i = 0; i < over.Length; i++)
             {
-                slots[i] = _slots++;
+                slots[i] = NewSlot(over[i]);
                 inner[over[i]] = slots[i];
                 domains[i] = [.. source.Domain(Column(over[i]))];
                 if (domains[i].Length == 0) return _ => 0.0;
@@ -198,5 +269,29 @@ public static class EstimandEvaluator
                 throw new EstimandEvaluationException($"the data has no variable '{column}'");
             return column;
         }
+    }
+}
+
+/// <summary>An estimand compiled against a source; evaluate it for many value assignments of its bound names.</summary>
+public sealed class CompiledEstimand
+{
+    readonly EstimandEvaluator.Node _root;
+    readonly int _slots;
+    readonly int _names;
+
+    internal CompiledEstimand(EstimandEvaluator.Node root, int slots, int names)
+    {
+        _root = root;
+        _slots = slots;
+        _names = names;
+    }
+
+    /// <summary>The value with the compiled names bound to <paramref name="values"/> (same order).</summary>
+    public double Evaluate(ReadOnlySpan<int> values)
+    {
+        if (values.Length != _names) throw new ArgumentException($"expected {_names} values", nameof(values));
+        var env = new int[_slots];
+        values.CopyTo(env);
+        return _root(env);
     }
 }

@@ -69,6 +69,29 @@ public sealed class JointTable : IMarginalSource
         return table[offset];
     }
 
+    /// <summary>
+    /// A direct view of the marginal over <paramref name="variables"/> (distinct columns): the table and,
+    /// for each requested variable in the given order, its stride and cardinality, so that
+    /// P(variables = values) = table[Σ values[i]·strides[i]]. False when a column repeats.
+    /// </summary>
+    public bool TryGetMarginalView(IReadOnlyList<string> variables, out double[] table, out int[] strides, out int[] cardinalities)
+    {
+        var cols = new int[variables.Count];
+        for (var i = 0; i < cols.Length; i++) cols[i] = Require(variables[i]);
+        var sorted = cols.Distinct().Order().ToList();
+        table = [];
+        strides = [];
+        cardinalities = [];
+        if (sorted.Count != cols.Length) return false;
+        table = MarginalTable(sorted);
+        var strideOf = new Dictionary<int, int>();
+        var s = 1;
+        for (var k = sorted.Count - 1; k >= 0; k--) { strideOf[sorted[k]] = s; s *= _cardinality[sorted[k]]; }
+        strides = [.. cols.Select(c => strideOf[c])];
+        cardinalities = [.. cols.Select(c => _cardinality[c])];
+        return true;
+    }
+
     /// <summary>The marginal table over <paramref name="columns"/> (ascending), row-major in that order.</summary>
     double[] MarginalTable(List<int> columns)
     {

@@ -59,8 +59,11 @@ public static class FrontDoor
         }
         if (!Intercepts(g, x, y, m))
             return new(null, null, "no front-door set exists: every set of observed nodes that meets the other two conditions leaves a directed path from exposure to outcome unblocked");
-        // Greedy shrink: the criterion is not monotone under removal, so this is "no single node droppable".
-        var minimal = (bool[])m.Clone();
+        // A small set: start from the nodes of M met first on directed paths out of X (they intercept
+        // every such path by construction) when that is a front-door set, then drop nodes greedily.
+        // The criterion is not monotone under removal, so the result is "no single node droppable".
+        var first = FirstHits(g, x, m);
+        var minimal = Violation(g, x, y, first) is null ? first : (bool[])m.Clone();
         for (var i = 0; i < n; i++)
         {
             if (!minimal[i]) continue;
@@ -80,6 +83,23 @@ public static class FrontDoor
         path = Separation.OpenPath(g, m, y, x, new EdgeCut(m, null));
         if (path is not null) return $"the back-door path {path} from the set to the outcome is not blocked by the exposure";
         return null;
+    }
+
+    /// <summary>The nodes of M reachable from X by a directed path with no other node of M on it.</summary>
+    static bool[] FirstHits(CausalGraph g, bool[] x, bool[] m)
+    {
+        var hits = new bool[g.Count];
+        var seen = new bool[g.Count];
+        var stack = new Stack<int>();
+        for (var i = 0; i < g.Count; i++) if (x[i]) { seen[i] = true; stack.Push(i); }
+        while (stack.Count > 0)
+            foreach (var c in g.ChildIndices(stack.Pop()))
+            {
+                if (seen[c]) continue;
+                seen[c] = true;
+                if (m[c]) hits[c] = true; else stack.Push(c);
+            }
+        return hits;
     }
 
     /// <summary>True when no directed path from X reaches Y without passing through M.</summary>

@@ -22,7 +22,7 @@ public static partial class GraphExport
             if (role.HasFlag(NodeRole.Outcome)) attrs.Add("shape=doublecircle");
             if (role.HasFlag(NodeRole.Adjusted)) attrs.Add("peripheries=2");
             var roles = RoleWords(role);
-            if (roles.Count > 0) attrs.Add("tooltip=" + DotId(string.Join(", ", roles)));
+            if (roles.Count > 0) attrs.Add("tooltip=\"" + string.Join(", ", roles) + "\"");
             sb.Append("  ").Append(DotId(v));
             if (attrs.Count > 0) sb.Append(" [").Append(string.Join(", ", attrs)).Append(']');
             sb.Append(";\n");

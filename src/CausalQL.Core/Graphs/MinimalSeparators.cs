@@ -75,105 +75,115 @@ internal sealed class UndirectedGraph
 
 /// <summary>
 /// Minimal vertex separators in an undirected graph under constraints, after Takata (2010) as
-/// adapted by van der Zander, Liśkiewicz &amp; Textor (2014/2019): enumeration with polynomial delay
-/// by binary branching on "this node joins the X side" / "this node is in the separator", each
-/// branch kept only when a separator with those constraints exists (a linear-time test), so every
-/// leaf is an output. The walk keeps its state in arrays with an undo trail and an explicit stack,
-/// so deep searches cannot overflow the call stack.
+/// adapted by van der Zander, Liśkiewicz &amp; Textor (2014/2019). A search node fixes S (nodes on
+/// the X side, closed under neighbours that may not separate) and I (nodes forced into the
+/// separator). The separator closest to S is Z = N(C), C the component of Y once N(S) is removed;
+/// a minimal separator with S on the X side and I inside exists iff I ⊆ Z, and then Z is one.
+/// Each node outputs its Z; with z_1..z_k the nodes of Z not in I, child j puts z_j on the X side
+/// and forces z_1..z_(j-1) into the separator, so the children and the node split the remaining
+/// separators without overlap and every live node outputs: polynomial delay. The walk keeps its
+/// state in arrays with an undo trail and an explicit stack (no recursion), and keeps for each
+/// node the number of its neighbours in S, so a node costs one walk over C.
 /// </summary>
 internal sealed class MinimalSeparatorSearch
 {
     readonly UndirectedGraph _h;
     readonly bool[] _allowed;   // may be in a separator
     readonly bool[] _removed;   // deleted from the graph (forced nodes, nodes outside the ancestral set)
-    readonly bool[] _x, _y;
+    readonly bool[] _x;
+    readonly int[] _yList;
     // Search state.
     readonly bool[] _inS;       // on the X side
+    readonly int[] _sNeighbours; // number of neighbours in S: > 0 means in N(S) (when not in S)
     readonly bool[] _inI;       // forced into the separator by the branching
+    int _forcedCount;
     readonly List<(int Node, bool IsS)> _trail = [];
     // Scratch.
-    readonly int[] _stampNs, _stampCt;
+    readonly int[] _stamp;
     int _epoch;
     readonly Stack<int> _work = new();
-    readonly List<int> _ns = [];
     readonly List<int> _z = [];
 
     public MinimalSeparatorSearch(UndirectedGraph h, bool[] allowed, bool[] removed, bool[] x, bool[] y)
     {
-        _h = h; _allowed = allowed; _removed = removed; _x = x; _y = y;
+        _h = h; _allowed = allowed; _removed = removed; _x = x;
         var n = h.Count;
+        _yList = [.. Enumerable.Range(0, n).Where(i => y[i] && !removed[i])];
         _inS = new bool[n];
+        _sNeighbours = new int[n];
         _inI = new bool[n];
-        _stampNs = new int[n];
-        _stampCt = new int[n];
+        _stamp = new int[n];
     }
 
-    /// <summary>Lists minimal separators (as sorted index arrays) until done, the cap is reached or the token fires.</summary>
-    public SearchOutcome Enumerate(Action<int[]> output, int cap, CancellationToken token)
+    /// <summary>Lists minimal separators (as index arrays) until done, the cap is reached or the token fires.</summary>
+    internal SearchOutcome Enumerate(Action<int[]> output, int cap, CancellationToken token)
     {
         var count = 0;
-        var frames = new Stack<(int Mark, int V, int Stage)>();
-        // Root: X and everything joined to it through nodes that can never separate.
+        var frames = new Stack<(int Mark, int[] Free, int Next)>();
         for (var i = 0; i < _h.Count; i++) if (_x[i] && !_removed[i]) AddToS(i);
-        bool Enter(int mark)
+        void Enter(int mark)
         {
-            var v = Process(out var leaf);
-            if (leaf)
+            if (!Process())
             {
-                output([.. _z.Order()]);
-                count++;
+                Undo(mark);
+                return;
             }
-            if (v < 0) { Undo(mark); return false; }
-            frames.Push((mark, v, 0));
-            return true;
+            output([.. _z]);
+            count++;
+            var free = new List<int>(_z.Count);
+            foreach (var v in _z) if (!_inI[v]) free.Add(v);
+            if (free.Count == 0) { Undo(mark); return; }
+            frames.Push((mark, [.. free], 0));
         }
         Enter(0);
         var steps = 0;
         while (frames.Count > 0)
         {
             if (count >= cap) return SearchOutcome.Capped;
-            if ((++steps & 63) == 0 && token.IsCancellationRequested) return SearchOutcome.Cancelled;
-            var (mark, v, stage) = frames.Pop();
-            if (stage == 0)
-            {
-                frames.Push((mark, v, 1));
-                var m = _trail.Count;
-                AddToS(v);
-                Enter(m);
-            }
-            else if (stage == 1)
-            {
-                frames.Push((mark, v, 2));
-                var m = _trail.Count;
-                _inI[v] = true;
-                _trail.Add((v, false));
-                Enter(m);
-            }
-            else Undo(mark);
+            if ((++steps & 31) == 0 && token.IsCancellationRequested) return SearchOutcome.Cancelled;
+            var (mark, free, next) = frames.Pop();
+            // The previous child's subtree is finished (and undone): from now on its branch node
+            // stays in the separator.
+            if (next > 0) Force(free[next - 1]);
+            if (next == free.Length) { Undo(mark); continue; }
+            frames.Push((mark, free, next + 1));
+            var childMark = _trail.Count;
+            AddToS(free[next]);
+            Enter(childMark);
         }
         return SearchOutcome.Done;
     }
 
     /// <summary>
-    /// The separator closest to the X side S: N(S) cut down to the nodes adjacent to the component
-    /// of Y in the graph without N(S). Returns null when X and Y cannot be separated.
+    /// The minimal separator closest to the X side (X and the nodes joined to it through nodes
+    /// that may not separate), or null when X and Y cannot be separated.
     /// </summary>
     public int[]? CloseToX()
     {
         for (var i = 0; i < _h.Count; i++) if (_x[i] && !_removed[i]) AddToS(i);
-        var v = Process(out var leaf);
-        if (v < 0 && !leaf) { Undo(0); return null; }
-        // Process absorbs every neighbour that cannot be in a minimal separator, so N(S) is the answer.
-        int[] result = [.. _z.Order()];
+        int[]? result = Process() ? [.. _z] : null;
         Undo(0);
         return result;
+    }
+
+    void Force(int v)
+    {
+        _inI[v] = true;
+        _forcedCount++;
+        _trail.Add((v, false));
+    }
+
+    void Join(int v)
+    {
+        _inS[v] = true;
+        _trail.Add((v, true));
+        foreach (var w in _h.Adj[v]) _sNeighbours[w]++;
     }
 
     void AddToS(int v)
     {
         if (_inS[v]) return;
-        _inS[v] = true;
-        _trail.Add((v, true));
+        Join(v);
         // Nodes that may not separate and touch the X side are on the X side too.
         _work.Clear();
         _work.Push(v);
@@ -183,8 +193,7 @@ internal sealed class MinimalSeparatorSearch
             foreach (var w in _h.Adj[u])
                 if (!_inS[w] && !_removed[w] && !_allowed[w])
                 {
-                    _inS[w] = true;
-                    _trail.Add((w, true));
+                    Join(w);
                     _work.Push(w);
                 }
         }
@@ -195,63 +204,51 @@ internal sealed class MinimalSeparatorSearch
         for (var k = _trail.Count - 1; k >= mark; k--)
         {
             var (node, isS) = _trail[k];
-            if (isS) _inS[node] = false; else _inI[node] = false;
+            if (isS)
+            {
+                _inS[node] = false;
+                foreach (var w in _h.Adj[node]) _sNeighbours[w]--;
+            }
+            else
+            {
+                _inI[node] = false;
+                _forcedCount--;
+            }
         }
         _trail.RemoveRange(mark, _trail.Count - mark);
     }
 
     /// <summary>
-    /// Brings the state to a fixed point and decides it: returns the node to branch on, or -1 for
-    /// a leaf (then <paramref name="leaf"/> tells whether the leaf is an output, with the separator
-    /// in <c>_z</c>) or a dead end.
+    /// False when no minimal separator has S on the X side and contains I; otherwise true with
+    /// the separator closest to S in <c>_z</c>.
     /// </summary>
-    int Process(out bool leaf)
+    bool Process()
     {
-        leaf = false;
-        while (true)
+        foreach (var y in _yList) if (_inS[y]) return false;
+        _epoch++;
+        _z.Clear();
+        _work.Clear();
+        // Walk the component of Y in the graph without N(S); its boundary is Z (all in N(S)).
+        foreach (var y in _yList)
+            if (_stamp[y] != _epoch) { _stamp[y] = _epoch; _work.Push(y); }
+        var forcedInZ = 0;
+        while (_work.Count > 0)
         {
-            for (var i = 0; i < _h.Count; i++) if (_inS[i] && _y[i]) return -1;
-            _epoch++;
-            // N(S): all allowed, since S is closed under non-allowed neighbours.
-            _ns.Clear();
-            for (var u = 0; u < _h.Count; u++)
+            var u = _work.Pop();
+            foreach (var w in _h.Adj[u])
             {
-                if (!_inS[u]) continue;
-                foreach (var w in _h.Adj[u])
-                    if (!_inS[w] && !_removed[w] && _stampNs[w] != _epoch) { _stampNs[w] = _epoch; _ns.Add(w); }
-            }
-            // The component of Y in H - N(S).
-            _work.Clear();
-            for (var i = 0; i < _h.Count; i++)
-                if (_y[i] && !_removed[i] && _stampNs[i] != _epoch) { _stampCt[i] = _epoch; _work.Push(i); }
-            while (_work.Count > 0)
-            {
-                var u = _work.Pop();
-                foreach (var w in _h.Adj[u])
-                    if (!_removed[w] && _stampNs[w] != _epoch && _stampCt[w] != _epoch) { _stampCt[w] = _epoch; _work.Push(w); }
-            }
-            // Z: the part of N(S) that touches that component. Nodes of N(S) that do not touch it
-            // cannot be in any minimal separator with S on the X side, so they join S.
-            _z.Clear();
-            var absorbed = false;
-            foreach (var s in _ns)
-            {
-                var touches = false;
-                foreach (var w in _h.Adj[s]) if (_stampCt[w] == _epoch) { touches = true; break; }
-                if (touches) _z.Add(s);
-                else
+                if (_removed[w] || _stamp[w] == _epoch) continue;
+                _stamp[w] = _epoch;
+                if (_sNeighbours[w] > 0)
                 {
-                    if (_inI[s]) return -1; // a forced node that cannot be in a minimal separator
-                    AddToS(s);
-                    absorbed = true;
+                    _z.Add(w);
+                    if (_inI[w]) forcedInZ++;
                 }
+                else _work.Push(w);
             }
-            if (absorbed) continue;
-            foreach (var s in _z)
-                if (!_inI[s]) return s;
-            leaf = true;
-            return -1;
         }
+        // A forced node outside Z touches no part of the Y side, so no minimal separator holds it.
+        return forcedInZ == _forcedCount;
     }
 }
 

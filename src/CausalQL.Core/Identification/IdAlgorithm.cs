@@ -79,7 +79,8 @@ internal static class IdAlgorithm
         var opened = new List<int>();
         while (true)
         {
-            ctx.Spend(1);
+            // Each line costs about one pass over the current graph.
+            ctx.Spend(1 + call.V.Count);
             var move = Line1_NoIntervention(ctx, call)
                 ?? Line2_RestrictToAncestors(ctx, call)
                 ?? Line3_AddIrrelevantInterventions(ctx, call)
@@ -92,7 +93,8 @@ internal static class IdAlgorithm
             switch (move)
             {
                 case IdMove.Done done:
-                    foreach (var s in opened) ctx.Close(s, done.Result);
+                    // A chain of tail calls yields one expression: show it once, at the line that built it.
+                    ctx.Close(opened[^1], done.Result);
                     return new IdOutcome(done.Result, null);
                 case IdMove.Fail fail:
                     return new IdOutcome(null, fail.Hedge);
@@ -109,7 +111,7 @@ internal static class IdAlgorithm
                         results.Add(outcome.Estimand!);
                     }
                     var combined = Simplifier.SumOf(Simplifier.ProductOf(results), ctx.Names(split.SumOver));
-                    foreach (var s in opened) ctx.Close(s, combined);
+                    ctx.Close(opened[^1], combined);
                     return new IdOutcome(combined, null);
                 }
             }

@@ -14,7 +14,43 @@ namespace CausalQL.Sessions;
 /// </summary>
 public static class Compilation
 {
-    /// <summary>Binds and executes an already parsed script, threading the symbol table through.</summary>
+    /// <summary>Pass 1: the script's syntax tree (statements that parsed) and the parse diagnostics.</summary>
+    public static ParseResult Parse(SourceText source) => CqlParser.Parse(source);
+
+    /// <summary>Parse, bind and execute a script's text.</summary>
+    public static (ImmutableArray<RunEntry> Entries, SymbolTable Symbols) Run(SourceText source, SymbolTable symbols, SessionPorts ports, bool execute = true)
+    {
+        var parsed = Parse(source);
+        var (entries, after) = Execute(parsed.Script, source, symbols, ports, execute);
+        return (InPlace(parsed.Diagnostics, entries), after);
+    }
+
+    /// <summary>
+    /// Parse errors placed where they occur among the statements' results, so a transcript reads in
+    /// source order (a statement that failed to parse produced nothing else to place them by).
+    /// </summary>
+    static ImmutableArray<RunEntry> InPlace(ImmutableArray<Diagnostic> parseDiagnostics, ImmutableArray<RunEntry> entries)
+    {
+        if (parseDiagnostics.IsEmpty) return entries;
+        var result = ImmutableArray.CreateBuilder<RunEntry>();
+        var pending = new Queue<Diagnostic>(parseDiagnostics.OrderBy(d => d.Location.Span.Start));
+        foreach (var entry in entries)
+        {
+            var start = entry switch
+            {
+                ResultEntry r => r.Result.Location.Span.Start,
+                DiagnosticEntry d => d.Diagnostic.Location.Span.Start,
+                _ => int.MaxValue,
+            };
+            while (pending.Count > 0 && pending.Peek().Location.Span.Start < start)
+                result.Add(new DiagnosticEntry(pending.Dequeue()));
+            result.Add(entry);
+        }
+        while (pending.Count > 0) result.Add(new DiagnosticEntry(pending.Dequeue()));
+        return result.ToImmutable();
+    }
+
+    /// <summary>Passes 2 and 3 over an already parsed script, threading the symbol table through.</summary>
     public static (ImmutableArray<RunEntry> Entries, SymbolTable Symbols) Execute(
         ScriptSyntax script, SourceText source, SymbolTable symbols, SessionPorts ports, bool execute = true)
     {

@@ -18,7 +18,7 @@ public sealed record ExecutionOutcome(ImmutableArray<StatementResult> Results, I
 /// Runs bound statements against the engines. Each statement kind is one case; a statement whose
 /// engine is not part of this build reports one diagnostic naming the missing capability.
 /// </summary>
-public static class Executor
+public static partial class Executor
 {
     public static ExecutionOutcome Execute(BoundStatement statement, SessionPorts ports) => statement switch
     {
@@ -30,18 +30,19 @@ public static class Executor
             new JsonObject { ["name"] = s.Target.Name, ["target"] = s.Target.KindWord })),
         AssumeStatement s => ExecutionOutcome.Of(StatementResult.Create("assume", $"assuming {s.Assumption}", s.Location,
             new JsonObject { ["assumption"] = s.Assumption.Name, ["path"] = Array(s.Assumption.Path.Select(p => (JsonNode)Array(p))) })),
-        IdentifyStatement s => Missing(s.Location, "identify", "the identification engine (back-door, front-door and the ID algorithm)"),
-        EstimateStatement s => Missing(s.Location, "estimate", "the estimation engine"),
-        AdjustmentSetsStatement s => Missing(s.Location, "adjustment sets", "the adjustment-set search"),
-        InstrumentsStatement s => Missing(s.Location, "instruments", "the instrumental-variable search"),
-        ImplicationsStatement s => Missing(s.Location, "implications", "the enumeration of implied conditional independences"),
+        IdentifyStatement s => Identify(s),
+        EstimateStatement s => Estimate(s, ports),
+        AdjustmentSetsStatement s => AdjustmentSets(s),
+        InstrumentsStatement s => InstrumentsFor(s),
+        ImplicationsStatement s => ImplicationsOf(s),
         CheckStatement s => Missing(s.Location, "check", "conditional-independence tests on data"),
-        ShowStatement s => Missing(s.Location, "show", "the graph renderer"),
-        ExportStatement s => Missing(s.Location, "export", "the graph exporters"),
+        ShowStatement s => Show(s, ports),
+        ExportStatement s => Export(s, ports),
         RefuteStatement s => Missing(s.Location, "refute", "the refutation engine"),
         AskStatement s => Missing(s.Location, "ask", "the natural-language translator"),
-        QueryStatement s => Missing(s.Location, "a query", s.Graph?.Source is ModelSymbol or ScmSymbol
-            ? "evaluation of queries on models" : "the identification engine"),
+        QueryStatement { Graph.Source: ModelSymbol or ScmSymbol } s => EvaluateOnModel(s, ports, s.Assumptions),
+        QueryStatement { Graph: { } graph } s => Identify(new IdentifyStatement(s.Query, graph, false, false, Syntax.Seq<BoundOption>.Empty, s.Location)),
+        QueryStatement s => Missing(s.Location, "a query without a graph", "a graph to answer it in ('use G')"),
         _ => throw new System.Diagnostics.UnreachableException($"unhandled bound statement {statement.GetType().Name}"),
     };
 

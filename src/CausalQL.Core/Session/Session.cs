@@ -14,6 +14,21 @@ public sealed class Session(SessionPorts? ports = null)
 
     public SymbolTable Symbols { get; private set; } = SymbolTable.Empty;
 
+    /// <summary>Parses, binds and executes a script; declarations persist for later runs.</summary>
+    public RunResult Run(SourceText source)
+    {
+        var (entries, symbols) = Compilation.Run(source, Symbols, Ports);
+        Symbols = symbols;
+        return new RunResult(source, entries);
+    }
+
+    /// <summary>Parses and binds only (`cql check`): diagnostics, no results; the session's symbols are not changed.</summary>
+    public RunResult Check(SourceText source)
+    {
+        var (entries, _) = Compilation.Run(source, Symbols, Ports, execute: false);
+        return new RunResult(source, entries);
+    }
+
     /// <summary>Binds and executes a parsed script; declarations persist for later runs.</summary>
     public RunResult Run(ScriptSyntax script, SourceText source)
     {

@@ -146,6 +146,12 @@ public static class CqlParser
             found = Describe(token);
         }
         var after = index > 0 ? $" after {Quoted(tokens[index - 1])}" : "";
+        if (result.ErrorMessage == CqlGrammar.OutOfRange && index > 0)
+        {
+            var literal = tokens[index - 1];
+            return Diagnostic.Error(source.Location(CqlGrammar.ToTextSpan(literal)),
+                $"{(literal.Kind == CqlToken.Duration ? "duration" : "number")} {Shorten(literal.ToStringValue())} is out of range (beyond ±1.8e308)");
+        }
 
         string message;
         if (!atEnd && tokens[index].Kind is CqlToken.FatArrow or CqlToken.LongArrow)
@@ -155,7 +161,7 @@ public static class CqlParser
         else if (!string.IsNullOrEmpty(result.ErrorMessage))
             message = $"{result.ErrorMessage}{after}, found {found}";
         else
-            message = $"unexpected {found}{after}";
+            message = $"expected end of statement (end of line or ';'){after}, found {found}";
         return Diagnostic.Error(source.Location(span), message);
     }
 

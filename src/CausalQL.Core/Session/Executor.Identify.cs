@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json.Nodes;
+using CausalQL.Binding;
+using CausalQL.Estimands;
+using CausalQL.Graphs;
+using CausalQL.Identification;
+using CausalQL.Syntax;
+using CausalQL.Text;
+
+namespace CausalQL.Sessions;
+
+// identify: a query's interventional probabilities, each turned into an estimand over the
+// observational distribution by the identification engine (back-door, front-door, ID/IDC).
+public static partial class Executor
+{
+    /// <summary>P(y | do(x), z) as the identification engine sees it: names only, values do not matter.</summary>
+    public sealed record IdQuestion(VarSet Y, VarSet X, VarSet Z)
+    {
+        public override string ToString() => Identifier.QueryText(Y, X, Z);
+    }
+
+    /// <summary>
+    /// The interventional distributions a query is built from, or an error naming why it cannot be
+    /// identified this way (counterfactual parts need counterfactual identification).
+    /// </summary>
+    public static (ImmutableArray<IdQuestion> Questions, string? Problem) Questions(Query query)
+    {
+        var questions = new List<IdQuestion>();
+        string? problem = null;
+        void Walk(Query q)
+        {
+            if (problem is not null) return;
+            switch (q)
+            {
+                case ProbabilityQuery p when p.IsCounterfactual:
+                    problem = $"{p} is counterfactual";
+                    break;
+                case ProbabilityQuery p:
+                    Add(new IdQuestion(p.OutcomeNames, p.InterventionNames, p.ConditionNames));
+                    break;
+                case ExpectationQuery e when e.IsCounterfactual:
+                    problem = $"{e} is counterfactual";
+                    break;
+                case ExpectationQuery e:
+                    Add(new IdQuestion(e.Target.Variables, VarSet.From(e.Interventions.Select(i => i.Variable)),
+                        VarSet.From(e.Conditions.Select(c => c.Variable.Name))));
+                    break;
+                case EffectQuery { Kind: EffectKind.ATE or EffectKind.TE or EffectKind.CDE } f:
+                    // ATE compares two interventions on X: both are read off P(Y | do(X)); a controlled
+                    // direct effect also holds the mediators fixed.
+                    Add(new IdQuestion(f.Outcome, f.Kind == EffectKind.CDE ? f.Exposure.Union(f.Mediators) : f.Exposure, VarSet.Empty));
+                    break;
+                case EffectQuery f:
+                    problem = $"{f.Kind} is a counterfactual quantity";
+                    break;
+                case ArithmeticQuery a:
+                    Walk(a.Left);
+                    Walk(a.Right);
+                    break;
+                case NegateQuery n:
+                    Walk(n.Operand);
+                    break;
+                case ConstantQuery:
+                    break;
+                case VariableQuery v:
+                    problem = $"'{v}' is a variable, not a probability or expectation";
+                    break;
+            }
+        }
+        void Add(IdQuestion q)
+        {
+            if (!questions.Contains(q)) questions.Add(q);
+        }
+        Walk(query);
+        return ([.. questions], problem);
+    }
+
+    static ExecutionOutcome Identify(IdentifyStatement s)
+    {
+        var (questions, problem) = Questions(s.Query);
+        if (problem is not null)
+            return Missing(s.Location, $"identify {s.Query}", $"counterfactual identification (ID*/IDC*), since {problem}");
+        if (s.Verify)
+            return Missing(s.Location, "identify ... verify", "numerical verification of estimands on random models");
+        var text = new StringBuilder();
+        var answers = new JsonArray();
+        var allIdentifiable = true;
+        var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+        foreach (var q in questions)
+        {
+            var result = Identifier.Identify(s.Graph.Graph, q.Y, q.X, q.Z, new IdentifyOptions(Explain: s.Explain));
+            if (text.Length > 0) text.Append('\n');
+            var answer = new JsonObject { ["query"] = q.ToString(), ["status"] = result.Status.ToString() };
+            switch (result.Status)
+            {
+                case IdStatus.Identifiable:
+                    text.Append($"{q} in {s.Graph.Name} is identifiable ({Describe(result.Strategy)}):\n  = {result.Estimand}");
+                    answer["identifiable"] = true;
+                    answer["strategy"] = Describe(result.Strategy);
+                    answer["estimand"] = result.Estimand!.ToString();
+                    answer["estimand_tree"] = EstimandJson.ToJson(result.Estimand!);
+                    break;
+                case IdStatus.NotIdentifiable:
+                    allIdentifiable = false;
+                    text.Append($"{q} in {s.Graph.Name} is not identifiable: {result.Hedge}");
+                    answer["identifiable"] = false;
+                    answer["hedge"] = result.Hedge?.ToString();
+                    break;
+                default:
+                    allIdentifiable = false;
+                    diagnostics.Add(Diagnostic.Error(s.Location, $"identify {q} in {s.Graph.Name}: {result.Error}"));
+                    continue;
+            }
+            foreach (var note in result.Notes) text.Append($"\n  note: {note}");
+            if (s.Explain && !result.Derivation.IsEmpty)
+            {
+                text.Append("\n  derivation:");
+                var number = 0;
+                foreach (var step in result.Derivation)
+                {
+                    var indent = new string(' ', 4 + 2 * step.Depth);
+                    text.Append($"\n{indent}{++number}. {step.Rule}: {step.Justification}");
+                    if (step.Result is { } r) text.Append($"\n{indent}   => {r}");
+                }
+                answer["derivation"] = Array(result.Derivation.Select(step => (JsonNode)new JsonObject
+                {
+                    ["rule"] = step.Rule,
+                    ["justification"] = step.Justification,
+                    ["result"] = step.Result?.ToString(),
+                    ["depth"] = step.Depth,
+                }));
+            }
+            if (!result.Notes.IsEmpty) answer["notes"] = Array(result.Notes);
+            answers.Add(answer);
+        }
+        if (answers.Count == 0) return new ExecutionOutcome([], diagnostics.ToImmutable());
+        var json = new JsonObject
+        {
+            ["query"] = s.Query.ToString(),
+            ["graph"] = s.Graph.Name,
+            ["identifiable"] = allIdentifiable,
+            ["answers"] = answers,
+        };
+        return new ExecutionOutcome([StatementResult.Create("identification", text.ToString(), s.Location, json)], diagnostics.ToImmutable());
+    }
+
+    static string Describe(Strategy? strategy) => strategy switch
+    {
+        Strategy.BackDoor b => b.Set.IsEmpty ? "no confounding: adjust for nothing" : $"back-door adjustment for {Show(b.Set)}",
+        Strategy.FrontDoor f => $"front-door via {Show(f.Set)}",
+        null => "unknown",
+        var other => other.ToString()!,
+    };
+}
