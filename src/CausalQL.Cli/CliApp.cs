@@ -95,7 +95,14 @@ public static class CliApp
         }
         if (file is null) return BadUsage(io, "missing FILE.cql");
         var source = Load(file, io, out var exitCode);
-        return source is null ? exitCode : action(source, flags);
+        if (source is null) return exitCode;
+        if (string.IsNullOrWhiteSpace(source.Text))
+        {
+            // Almost always a wrong or truncated file; saying so beats silently succeeding.
+            io.Error.WriteLine($"{source.FileName}:1:1: error: {source.FileName} is empty: there is nothing to run");
+            return ExitCodes.ScriptErrors;
+        }
+        return action(source, flags);
     }
 
     /// <summary>The script as a <see cref="SourceText"/>, or null after printing why it could not be read.</summary>

@@ -20,8 +20,22 @@ namespace CausalQL.Estimands;
 /// </summary>
 public static class Simplifier
 {
+    /// <summary>Estimands with more name occurrences than this are left as they are (simplifying them costs more than it saves).</summary>
+    public const int MaxSimplifiedSize = 20_000;
+
+    /// <summary>The number of name occurrences in an estimand, a measure of its size.</summary>
+    public static int Size(Estimand e) => e switch
+    {
+        Prob p => p.Vars.Count + p.Given.Count + p.Intervened.Count,
+        Sum s => s.Over.Count + Size(s.Body),
+        Product p => p.Factors.Sum(Size),
+        Fraction f => Size(f.Numerator) + Size(f.Denominator),
+        _ => 1,
+    };
+
     public static Estimand Simplify(Estimand e)
     {
+        if (Size(e) > MaxSimplifiedSize) return e;
         for (var i = 0; i < 32; i++)
         {
             var next = Pass(e);
@@ -133,7 +147,7 @@ public static class Simplifier
     public static bool TryChainRule(Prob a, Prob b, out Estimand merged)
     {
         merged = Est.One;
-        if (!a.Intervened.Equals(b.Intervened)) return false;
+        if (a.Given.Count != b.Vars.Count + b.Given.Count || !a.Intervened.Equals(b.Intervened)) return false;
         var bAll = b.Vars.Union(b.Given);
         if (!a.Given.SetEquals(bAll) || a.Vars.Overlaps(bAll)) return false;
         merged = Est.P(a.Vars.Union(b.Vars), b.Given, a.Intervened);

@@ -101,6 +101,24 @@ public sealed class CausalGraph
     public VarSet NodesWithRole(NodeRole role) => VarSet.From(Nodes.Where(n => RoleOf(n).HasFlag(role)));
     public VarSet AllNodes => VarSet.From(Nodes);
 
+    int[]? _byName, _nameRank;
+
+    /// <summary>Node indices in ordinal order of their names (computed once; lets algorithms build sorted VarSets directly).</summary>
+    internal int[] IndicesByName => _byName ??= [.. Enumerable.Range(0, Count).OrderBy(i => Nodes[i], StringComparer.Ordinal)];
+
+    /// <summary>For each node index, its position in <see cref="IndicesByName"/>.</summary>
+    internal int[] NameRank
+    {
+        get
+        {
+            if (_nameRank is not null) return _nameRank;
+            var rank = new int[Count];
+            var byName = IndicesByName;
+            for (var k = 0; k < byName.Length; k++) rank[byName[k]] = k;
+            return _nameRank = rank;
+        }
+    }
+
     // Index-level adjacency for algorithms that want to avoid string hashing.
     public ReadOnlySpan<int> ParentIndices(int node) => _parents[node];
     public ReadOnlySpan<int> ChildIndices(int node) => _children[node];

@@ -32,12 +32,29 @@ internal static class GraphCore
 
     public static VarSet ToSet(CausalGraph g, bool[] mask)
     {
-        var names = new List<string>();
-        for (var i = 0; i < mask.Length; i++) if (mask[i]) names.Add(g.Nodes[i]);
-        return VarSet.From(names);
+        var count = 0;
+        foreach (var b in mask) if (b) count++;
+        if (count == 0) return VarSet.Empty;
+        var names = new string[count];
+        var k = 0;
+        foreach (var i in g.IndicesByName) if (mask[i]) names[k++] = g.Nodes[i];
+        return VarSet.FromSortedUnique(names);
     }
 
-    public static VarSet ToSet(CausalGraph g, IEnumerable<int> indices) => VarSet.From(indices.Select(i => g.Nodes[i]));
+    /// <summary>The set of the given distinct node indices.</summary>
+    public static VarSet ToSet(CausalGraph g, IReadOnlyList<int> indices)
+    {
+        if (indices.Count == 0) return VarSet.Empty;
+        // Sort the name ranks (plain ints) and map them back to names.
+        var rank = g.NameRank;
+        var byName = g.IndicesByName;
+        Span<int> ranks = indices.Count <= 256 ? stackalloc int[indices.Count] : new int[indices.Count];
+        for (var k = 0; k < ranks.Length; k++) ranks[k] = rank[indices[k]];
+        ranks.Sort();
+        var names = new string[ranks.Length];
+        for (var k = 0; k < ranks.Length; k++) names[k] = g.Nodes[byName[ranks[k]]];
+        return VarSet.FromSortedUnique(names);
+    }
 
     public static bool Any(bool[] mask)
     {

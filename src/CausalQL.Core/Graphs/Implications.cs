@@ -48,16 +48,17 @@ public static class Implications
             }
         }
         var isParent = new bool[n];
+        var byName = g.IndicesByName; // walking nodes in name order yields sorted sets directly
         var rest = new List<string>();
         for (var v = 0; v < n; v++)
         {
             foreach (var p in g.ParentIndices(v)) isParent[p] = true;
             rest.Clear();
             var row = de.AsSpan(v * words, words);
-            for (var u = 0; u < n; u++)
+            foreach (var u in byName)
                 if ((row[u >> 6] & (1UL << (u & 63))) == 0 && !isParent[u]) rest.Add(g.Nodes[u]);
             if (rest.Count > 0)
-                result.Add(new ConditionalIndependence(g.Nodes[v], VarSet.From(rest), GraphCore.ToSet(g, g.ParentIndices(v).ToArray())));
+                result.Add(new ConditionalIndependence(g.Nodes[v], VarSet.FromSortedUnique([.. rest]), GraphCore.ToSet(g, g.ParentIndices(v).ToArray())));
             foreach (var p in g.ParentIndices(v)) isParent[p] = false;
         }
         return result.ToImmutable();

@@ -75,49 +75,47 @@ internal sealed class UndirectedGraph
 
 /// <summary>
 /// Minimal vertex separators in an undirected graph under constraints, after Takata (2010) as
-/// adapted by van der Zander, Liśkiewicz &amp; Textor (2014/2019): enumeration with polynomial delay
-/// by binary branching on "this node joins the X side" / "this node is in the separator", each
-/// branch kept only when a separator with those constraints exists (a linear-time test), so every
-/// leaf is an output. The walk keeps its state in arrays with an undo trail and an explicit stack,
-/// so deep searches cannot overflow the call stack.
+/// adapted by van der Zander, Liśkiewicz &amp; Textor (2014/2019). A search node fixes S (nodes on
+/// the X side, closed under neighbours that may not separate) and I (nodes forced into the
+/// separator). The separator closest to S is Z = N(C), C the component of Y once N(S) is removed;
+/// a minimal separator with S on the X side and I inside exists iff I ⊆ Z, and then Z is one.
+/// Each node outputs its Z; with z_1..z_k the nodes of Z not in I, child j puts z_j on the X side
+/// and forces z_1..z_(j-1) into the separator, so the children and the node split the remaining
+/// separators without overlap and every live node outputs: polynomial delay. The walk keeps its
+/// state in arrays with an undo trail and an explicit stack (no recursion), and keeps for each
+/// node the number of its neighbours in S, so a node costs one walk over C.
 /// </summary>
-public sealed class MinimalSeparatorSearch
+internal sealed class MinimalSeparatorSearch
 {
     readonly UndirectedGraph _h;
     readonly bool[] _allowed;   // may be in a separator
     readonly bool[] _removed;   // deleted from the graph (forced nodes, nodes outside the ancestral set)
-    readonly bool[] _x, _y;
+    readonly bool[] _x;
     readonly int[] _yList;
     // Search state.
     readonly bool[] _inS;       // on the X side
+    readonly int[] _sNeighbours; // number of neighbours in S: > 0 means in N(S) (when not in S)
     readonly bool[] _inI;       // forced into the separator by the branching
+    int _forcedCount;
     readonly List<(int Node, bool IsS)> _trail = [];
     // Scratch.
-    readonly int[] _stampNs, _stampCt;
+    readonly int[] _stamp;
     int _epoch;
     readonly Stack<int> _work = new();
-    readonly List<int> _ns = [];
     readonly List<int> _z = [];
 
-    internal MinimalSeparatorSearch(UndirectedGraph h, bool[] allowed, bool[] removed, bool[] x, bool[] y)
+    public MinimalSeparatorSearch(UndirectedGraph h, bool[] allowed, bool[] removed, bool[] x, bool[] y)
     {
-        _h = h; _allowed = allowed; _removed = removed; _x = x; _y = y;
+        _h = h; _allowed = allowed; _removed = removed; _x = x;
         var n = h.Count;
-        _yList = [.. Enumerable.Range(0, n).Where(i => y[i])];
+        _yList = [.. Enumerable.Range(0, n).Where(i => y[i] && !removed[i])];
         _inS = new bool[n];
+        _sNeighbours = new int[n];
         _inI = new bool[n];
-        _stampNs = new int[n];
-        _stampCt = new int[n];
+        _stamp = new int[n];
     }
 
-    /// <summary>Lists minimal separators (as sorted index arrays) until done, the cap is reached or the token fires.</summary>
-    /// <remarks>
-    /// Each search node (S, I) first closes S and computes Z, the separator closest to S; Z is a
-    /// minimal separator containing I, so it is output at once. With z_1..z_k the nodes of Z not in
-    /// I, child j puts z_j on the X side and forces z_1..z_(j-1) into the separator: the children
-    /// and the node itself split the remaining separators without overlap, and a child that admits
-    /// none is found dead by one linear-time pass.
-    /// </remarks>
+    /// <summary>Lists minimal separators (as index arrays) until done, the cap is reached or the token fires.</summary>
     internal SearchOutcome Enumerate(Action<int[]> output, int cap, CancellationToken token)
     {
         var count = 0;
@@ -130,9 +128,9 @@ public sealed class MinimalSeparatorSearch
                 Undo(mark);
                 return;
             }
-            output([.. _z.Order()]);
+            output([.. _z]);
             count++;
-            var free = new List<int>();
+            var free = new List<int>(_z.Count);
             foreach (var v in _z) if (!_inI[v]) free.Add(v);
             if (free.Count == 0) { Undo(mark); return; }
             frames.Push((mark, [.. free], 0));
@@ -146,11 +144,7 @@ public sealed class MinimalSeparatorSearch
             var (mark, free, next) = frames.Pop();
             // The previous child's subtree is finished (and undone): from now on its branch node
             // stays in the separator.
-            if (next > 0)
-            {
-                _inI[free[next - 1]] = true;
-                _trail.Add((free[next - 1], false));
-            }
+            if (next > 0) Force(free[next - 1]);
             if (next == free.Length) { Undo(mark); continue; }
             frames.Push((mark, free, next + 1));
             var childMark = _trail.Count;
@@ -161,24 +155,35 @@ public sealed class MinimalSeparatorSearch
     }
 
     /// <summary>
-    /// The separator closest to the X side S: N(S) cut down to the nodes adjacent to the component
-    /// of Y in the graph without N(S). Returns null when X and Y cannot be separated.
+    /// The minimal separator closest to the X side (X and the nodes joined to it through nodes
+    /// that may not separate), or null when X and Y cannot be separated.
     /// </summary>
-    internal int[]? CloseToX()
+    public int[]? CloseToX()
     {
         for (var i = 0; i < _h.Count; i++) if (_x[i] && !_removed[i]) AddToS(i);
-        if (!Process()) { Undo(0); return null; }
-        // Process absorbs every neighbour that cannot be in a minimal separator, so N(S) is the answer.
-        int[] result = [.. _z.Order()];
+        int[]? result = Process() ? [.. _z] : null;
         Undo(0);
         return result;
+    }
+
+    void Force(int v)
+    {
+        _inI[v] = true;
+        _forcedCount++;
+        _trail.Add((v, false));
+    }
+
+    void Join(int v)
+    {
+        _inS[v] = true;
+        _trail.Add((v, true));
+        foreach (var w in _h.Adj[v]) _sNeighbours[w]++;
     }
 
     void AddToS(int v)
     {
         if (_inS[v]) return;
-        _inS[v] = true;
-        _trail.Add((v, true));
+        Join(v);
         // Nodes that may not separate and touch the X side are on the X side too.
         _work.Clear();
         _work.Push(v);
@@ -188,8 +193,7 @@ public sealed class MinimalSeparatorSearch
             foreach (var w in _h.Adj[u])
                 if (!_inS[w] && !_removed[w] && !_allowed[w])
                 {
-                    _inS[w] = true;
-                    _trail.Add((w, true));
+                    Join(w);
                     _work.Push(w);
                 }
         }
@@ -200,60 +204,51 @@ public sealed class MinimalSeparatorSearch
         for (var k = _trail.Count - 1; k >= mark; k--)
         {
             var (node, isS) = _trail[k];
-            if (isS) _inS[node] = false; else _inI[node] = false;
+            if (isS)
+            {
+                _inS[node] = false;
+                foreach (var w in _h.Adj[node]) _sNeighbours[w]--;
+            }
+            else
+            {
+                _inI[node] = false;
+                _forcedCount--;
+            }
         }
         _trail.RemoveRange(mark, _trail.Count - mark);
     }
 
     /// <summary>
-    /// Brings the state to a fixed point: false when no minimal separator has S on the X side and
-    /// contains I; otherwise true with the separator closest to S (which contains I) in <c>_z</c>.
+    /// False when no minimal separator has S on the X side and contains I; otherwise true with
+    /// the separator closest to S in <c>_z</c>.
     /// </summary>
-    public static long ProcessCalls, Iterations;
     bool Process()
     {
-        ProcessCalls++;
-        while (true)
+        foreach (var y in _yList) if (_inS[y]) return false;
+        _epoch++;
+        _z.Clear();
+        _work.Clear();
+        // Walk the component of Y in the graph without N(S); its boundary is Z (all in N(S)).
+        foreach (var y in _yList)
+            if (_stamp[y] != _epoch) { _stamp[y] = _epoch; _work.Push(y); }
+        var forcedInZ = 0;
+        while (_work.Count > 0)
         {
-            Iterations++;
-            foreach (var yi in _yList) if (_inS[yi]) return false;
-            _epoch++;
-            // N(S): all allowed, since S is closed under non-allowed neighbours.
-            _ns.Clear();
-            for (var u = 0; u < _h.Count; u++)
+            var u = _work.Pop();
+            foreach (var w in _h.Adj[u])
             {
-                if (!_inS[u]) continue;
-                foreach (var w in _h.Adj[u])
-                    if (!_inS[w] && !_removed[w] && _stampNs[w] != _epoch) { _stampNs[w] = _epoch; _ns.Add(w); }
-            }
-            // The component of Y in H - N(S).
-            _work.Clear();
-            foreach (var yi in _yList)
-                if (!_removed[yi] && _stampNs[yi] != _epoch) { _stampCt[yi] = _epoch; _work.Push(yi); }
-            while (_work.Count > 0)
-            {
-                var u = _work.Pop();
-                foreach (var w in _h.Adj[u])
-                    if (!_removed[w] && _stampNs[w] != _epoch && _stampCt[w] != _epoch) { _stampCt[w] = _epoch; _work.Push(w); }
-            }
-            // Z: the part of N(S) that touches that component. Nodes of N(S) that do not touch it
-            // cannot be in any minimal separator with S on the X side, so they join S.
-            _z.Clear();
-            var absorbed = false;
-            foreach (var s in _ns)
-            {
-                var touches = false;
-                foreach (var w in _h.Adj[s]) if (_stampCt[w] == _epoch) { touches = true; break; }
-                if (touches) _z.Add(s);
-                else
+                if (_removed[w] || _stamp[w] == _epoch) continue;
+                _stamp[w] = _epoch;
+                if (_sNeighbours[w] > 0)
                 {
-                    if (_inI[s]) return false; // a forced node that cannot be in a minimal separator
-                    AddToS(s);
-                    absorbed = true;
+                    _z.Add(w);
+                    if (_inI[w]) forcedInZ++;
                 }
+                else _work.Push(w);
             }
-            if (!absorbed) return true;
         }
+        // A forced node outside Z touches no part of the Y side, so no minimal separator holds it.
+        return forcedInZ == _forcedCount;
     }
 }
 

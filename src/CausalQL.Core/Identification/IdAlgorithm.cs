@@ -79,7 +79,8 @@ internal static class IdAlgorithm
         var opened = new List<int>();
         while (true)
         {
-            ctx.Spend(1);
+            // Each line costs about one pass over the current graph.
+            ctx.Spend(1 + call.V.Count);
             var move = Line1_NoIntervention(ctx, call)
                 ?? Line2_RestrictToAncestors(ctx, call)
                 ?? Line3_AddIrrelevantInterventions(ctx, call)

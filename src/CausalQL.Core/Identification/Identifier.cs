@@ -46,8 +46,8 @@ public static class Identifier
                 if (ByCriteria(g, idGraph, y, x, options, ct) is { } byCriteria)
                     return byCriteria with { Notes = notes.ToImmutable() };
             }
-            var (status, estimand, strategy, hedge, derivation, message) = ByIdAlgorithm(idGraph, graph, y, x, z, options, ct);
-            return new IdResult(status, estimand, strategy, hedge, [], derivation, notes.ToImmutable(), message);
+            var (status, estimand, strategy, hedge, derivation, work) = ByIdAlgorithm(idGraph, graph, y, x, z, options, ct);
+            return new IdResult(status, estimand, strategy, hedge, [], derivation, notes.ToImmutable(), null) { WorkUsed = work };
         }
         catch (BudgetExhaustedException ex)
         {
@@ -65,12 +65,12 @@ public static class Identifier
     }
 
     /// <summary>ID (no conditioning) or IDC on the projected graph.</summary>
-    static (IdStatus, Estimand?, Strategy?, Hedge?, ImmutableArray<DerivationStep>, string?) ByIdAlgorithm(
+    static (IdStatus, Estimand?, Strategy?, Hedge?, ImmutableArray<DerivationStep>, long) ByIdAlgorithm(
         IdGraph idGraph, CausalGraph graph, VarSet y, VarSet x, VarSet z, IdentifyOptions options, CancellationToken ct)
     {
         var ctx = new IdContext(idGraph, options.MaxSteps, options.Explain, ct);
         var v = idGraph.All;
-        var p = Dist.Joint((Prob)Est.P(graph.AllNodes), v);
+        var p = Dist.Joint(v, VarSet.Empty, VarSet.Empty, ctx);
         var yn = idGraph.ToSet(y);
         var xn = idGraph.ToSet(x);
         IdOutcome outcome;
@@ -88,7 +88,7 @@ public static class Identifier
         var reserved = y.Union(x).Union(z);
         var derivation = ctx.Steps.Select(step => step.Result is null ? step : step with { Result = BoundNames.PrimeShadowed(step.Result, reserved) }).ToImmutableArray();
         if (outcome.Hedge is { } hedge)
-            return (IdStatus.NotIdentifiable, null, null, hedge, derivation, null);
+            return (IdStatus.NotIdentifiable, null, null, hedge, derivation, ctx.Used);
         var estimand = outcome.Estimand!;
         if (options.Simplify)
         {
@@ -100,7 +100,7 @@ public static class Identifier
         }
         // Readability: a summed name that is also free outside, or a query variable, becomes a primed copy (x').
         estimand = BoundNames.PrimeShadowed(estimand, reserved);
-        return (IdStatus.Identifiable, estimand, strategy, null, derivation, null);
+        return (IdStatus.Identifiable, estimand, strategy, null, derivation, ctx.Used);
     }
 
     /// <summary>No causal path, back-door, front-door — in that order; null when none applies.</summary>

@@ -119,23 +119,31 @@ public sealed class ScmEnumerator
     }
 
     /// <summary>The exact observational joint of the endogenous variables, as a marginal source.</summary>
-    public CfOutcome<JointTable> ObservationalJoint() => Joint(ImmutableDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal));
+    public CfOutcome<JointTable> ObservationalJoint() => Joint(ImmutableDictionary.Create<string, int>(StringComparer.Ordinal));
 
-    /// <summary>The exact joint of the endogenous variables under do(interventions).</summary>
+    /// <summary>The exact joint of the endogenous variables under do(interventions), flat and row-major (first variable slowest).</summary>
     public CfOutcome<JointTable> Joint(ImmutableDictionary<string, int> interventions)
     {
         if (BudgetError() is { } error) return CfOutcome<JointTable>.Failure(error);
         var names = _model.Endogenous;
-        var rows = new Dictionary<string, (int[] Values, double P)>();
+        var rows = new List<(int[] Values, double P)>();
         var world = new WorldSet(this, names.Select(n => new CfEvent(n, interventions, 0)));
         ForEachState((values, weight) =>
         {
             world.Compute(values);
-            var row = names.Select(n => (int)Math.Round(world.Value(new CfEvent(n, interventions, 0)))).ToArray();
-            var key = string.Join(",", row);
-            rows[key] = rows.TryGetValue(key, out var r) ? (r.Values, r.P + weight) : (row, weight);
+            rows.Add((names.Select(n => (int)Math.Round(world.Value(new CfEvent(n, interventions, 0)))).ToArray(), weight));
         });
-        return CfOutcome<JointTable>.Success(new JointTable(names, [.. rows.Values]));
+        if (rows.SelectMany(r => r.Values).Any(v => v < 0))
+            return CfOutcome<JointTable>.Failure("a variable takes a negative value; joint tables need value codes 0..k-1");
+        var cardinality = names.Select((_, i) => Math.Max(2, rows.Max(r => r.Values[i]) + 1)).ToArray();
+        var p = new double[cardinality.Aggregate(1, (a, k) => a * k)];
+        foreach (var (row, weight) in rows)
+        {
+            var index = 0;
+            for (var i = 0; i < row.Length; i++) index = index * cardinality[i] + row[i];
+            p[index] += weight;
+        }
+        return CfOutcome<JointTable>.Success(new JointTable(names, cardinality, p));
     }
 
     /// <summary>n draws of the observational variables (seeded), one column per endogenous variable.</summary>
@@ -225,39 +233,3 @@ public sealed class ScmEnumerator
     }
 }
 
-/// <summary>An exact joint distribution over discrete variables (rows of value codes with probabilities).</summary>
-public sealed class JointTable : IMarginalSource
-{
-    readonly ImmutableArray<string> _names;
-    readonly (int[] Values, double P)[] _rows;
-    readonly Dictionary<string, int> _index;
-
-    public JointTable(IEnumerable<string> names, IEnumerable<(int[] Values, double P)> rows)
-    {
-        _names = [.. names];
-        _rows = [.. rows];
-        _index = _names.Select((n, i) => (n, i)).ToDictionary(t => t.n, t => t.i, StringComparer.Ordinal);
-    }
-
-    public IReadOnlyList<string> Variables => _names;
-
-    public IReadOnlyList<int> Domain(string variable)
-    {
-        var i = _index[variable];
-        var max = _rows.Length == 0 ? 1 : Math.Max(1, _rows.Max(r => r.Values[i]));
-        return [.. Enumerable.Range(0, max + 1)];
-    }
-
-    public double Marginal(IReadOnlyList<string> variables, IReadOnlyList<int> values)
-    {
-        var idx = variables.Select(v => _index[v]).ToArray();
-        var sum = 0.0;
-        foreach (var (row, p) in _rows)
-        {
-            var ok = true;
-            for (var k = 0; k < idx.Length && ok; k++) ok = row[idx[k]] == values[k];
-            if (ok) sum += p;
-        }
-        return sum;
-    }
-}
