@@ -39,7 +39,10 @@ public static class EstimandJson
         }
     }
 
-    public static string ToJsonText(Estimand e) => ToJson(e).ToJsonString();
+    static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Compact JSON text; primes and other characters are written as themselves, not as \u escapes.</summary>
+    public static string ToJsonText(Estimand e) => ToJson(e).ToJsonString(Relaxed);
 
     /// <summary>Reads a tree; malformed input is an error message, not an exception.</summary>
     public static bool TryRead(JsonNode? node, out Estimand estimand, out string? error)

@@ -16,38 +16,43 @@ internal readonly record struct ChainFactor(int Var, Estimand Expr, VarSet Free)
 /// </summary>
 internal sealed class Dist
 {
-    public Estimand Expr { get; }
+    readonly Func<Estimand>? _build;
+    Estimand? _expr;
+    /// <summary>For the joint shape: the conditioning and intervention context of P(Domain | Given).</summary>
+    readonly VarSet _given = VarSet.Empty, _intervened = VarSet.Empty;
+
+    public Estimand Expr => _expr ??= _build!();
     public NodeSet Domain { get; }
     public bool IsJoint { get; }
     public ImmutableArray<ChainFactor> Chain { get; }
     public bool IsChain => !Chain.IsDefault;
 
-    Dist(Estimand expr, NodeSet domain, bool isJoint, ImmutableArray<ChainFactor> chain)
+    Dist(Estimand? expr, Func<Estimand>? build, NodeSet domain, bool isJoint, ImmutableArray<ChainFactor> chain, VarSet? given = null, VarSet? intervened = null)
     {
-        Expr = expr;
+        _expr = expr;
+        _build = build;
         Domain = domain;
         IsJoint = isJoint;
         Chain = chain;
+        _given = given ?? VarSet.Empty;
+        _intervened = intervened ?? VarSet.Empty;
     }
 
-    public static Dist Joint(Prob p, NodeSet domain) => new(p, domain, true, default);
+    /// <summary>P(domain | given); the term is built only when asked for (large graphs pass it around unread).</summary>
+    public static Dist Joint(NodeSet domain, VarSet given, VarSet intervened, IdContext ctx) =>
+        new(null, () => domain.IsEmpty ? Est.One : Est.P(ctx.Names(domain), given, intervened), domain, true, default, given, intervened);
 
-    public static Dist Other(Estimand e, NodeSet domain) => new(e, domain, false, default);
+    public static Dist Other(Estimand e, NodeSet domain) => new(e, null, domain, false, default);
 
     public static Dist FromChain(ImmutableArray<ChainFactor> factors, NodeSet domain) =>
-        new(Est.Product(factors.Select(f => f.Expr)), domain, false, factors);
+        new(Est.Product(factors.Select(f => f.Expr)), null, domain, false, factors);
 
     /// <summary>Σ_{Domain \ keep} P.</summary>
     public Dist Marginal(NodeSet keep, IdContext ctx)
     {
         keep = keep.Intersect(Domain);
         if (keep == Domain) return this;
-        if (IsJoint)
-        {
-            var p = (Prob)Expr;
-            var vars = ctx.Names(keep);
-            return Joint(vars.IsEmpty ? JointOne : (Prob)Est.P(vars, p.Given, p.Intervened), keep);
-        }
+        if (IsJoint) return Joint(keep, _given, _intervened, ctx);
         var over = Domain.Except(keep);
         if (IsChain)
         {
@@ -78,9 +83,6 @@ internal sealed class Dist
         return Other(Simplifier.SumOf(Expr, ctx.Names(over)), keep);
     }
 
-    // P() over no variables: a joint over the empty set is the constant 1; kept as a Prob-free marker.
-    static readonly Prob JointOne = new(VarSet.Empty, VarSet.Empty, VarSet.Empty);
-
     /// <summary>P(v | pre) computed from this distribution; it sums to one over v.</summary>
     public Estimand Conditional(int v, NodeSet pre, IdContext ctx)
     {
@@ -91,9 +93,8 @@ internal sealed class Dist
             // subgraph, and pre ∪ {v} is ancestral with v childless in it, so by the ordered local
             // Markov property (Richardson 2003) P(v | pre) = P(v | mb(v)), mb(v) = the district of v
             // in G[pre ∪ {v}] with its parents. This keeps terms short on large graphs.
-            var p = (Prob)Expr;
             var blanket = ctx.G.MarkovBlanket(v, pre.Add(v));
-            return Est.P(VarSet.Of(ctx.G.Names[v]), ctx.Names(blanket).Union(p.Given), p.Intervened);
+            return Est.P(VarSet.Of(ctx.G.Names[v]), ctx.Names(blanket).Union(_given), _intervened);
         }
         var numerator = Marginal(pre.Add(v), ctx);
         var denominator = numerator.Marginal(pre, ctx);
@@ -105,6 +106,6 @@ internal sealed class Dist
         return Simplifier.QuotientOf(numerator.Expr, denominator.Expr);
     }
 
-    /// <summary>The expression, with the empty joint read as 1.</summary>
-    public Estimand Value => Expr is Prob { Vars.IsEmpty: true } ? Est.One : Expr;
+    /// <summary>The expression (the joint over no variables is 1).</summary>
+    public Estimand Value => Expr;
 }

@@ -20,6 +20,12 @@ internal sealed class IdGraph
     public int[] Position { get; }
     public NodeSet All { get; }
     readonly Dictionary<string, int> _index;
+    // Adjacency lists and a generation-stamped mark array: walks cost O(edges) and allocate only the
+    // result. An IdGraph belongs to one identification run (not shared between threads).
+    readonly int[][] _parentList, _childList, _siblingList;
+    readonly int[] _mark;
+    int _generation;
+    readonly Stack<int> _stack = new();
 
     public IdGraph(CausalGraph g)
     {
@@ -36,6 +42,16 @@ internal sealed class IdGraph
             Children[i] = NodeSet.Of(g.ChildIndices(i).ToArray());
             Siblings[i] = NodeSet.Of(g.SiblingIndices(i).ToArray());
         }
+        _parentList = new int[Count][];
+        _childList = new int[Count][];
+        _siblingList = new int[Count][];
+        for (var i = 0; i < Count; i++)
+        {
+            _parentList[i] = g.ParentIndices(i).ToArray();
+            _childList[i] = g.ChildIndices(i).ToArray();
+            _siblingList[i] = g.SiblingIndices(i).ToArray();
+        }
+        _mark = new int[Count];
         var topo = g.TopologicalOrder() ?? throw new ArgumentException("the graph has a directed cycle", nameof(g));
         Order = [.. topo.Select(n => _index[n])];
         Position = new int[Count];
@@ -55,51 +71,34 @@ internal sealed class IdGraph
     }
 
     /// <summary>Ancestors of <paramref name="of"/> (inclusive) in G[v] with the edges into <paramref name="cutIncoming"/> removed.</summary>
-    public NodeSet Ancestors(NodeSet of, NodeSet v, NodeSet cutIncoming = default)
-    {
-        var seen = of.Intersect(v);
-        var frontier = seen.Except(cutIncoming);
-        while (!frontier.IsEmpty)
-        {
-            var next = NodeSet.Empty;
-            foreach (var n in frontier) next = next.Union(Parents[n]);
-            next = next.Intersect(v).Except(seen);
-            seen = seen.Union(next);
-            frontier = next.Except(cutIncoming);
-        }
-        return seen;
-    }
+    public NodeSet Ancestors(NodeSet of, NodeSet v, NodeSet cutIncoming = default) =>
+        Walk(of.Intersect(v), v, _parentList, cutIncoming);
 
     /// <summary>Descendants of <paramref name="of"/> (inclusive) in G[v].</summary>
-    public NodeSet Descendants(NodeSet of, NodeSet v)
-    {
-        var seen = of.Intersect(v);
-        var frontier = seen;
-        while (!frontier.IsEmpty)
-        {
-            var next = NodeSet.Empty;
-            foreach (var n in frontier) next = next.Union(Children[n]);
-            next = next.Intersect(v).Except(seen);
-            seen = seen.Union(next);
-            frontier = next;
-        }
-        return seen;
-    }
+    public NodeSet Descendants(NodeSet of, NodeSet v) => Walk(of.Intersect(v), v, _childList, default);
 
     /// <summary>The district (c-component) of <paramref name="start"/> in G[v].</summary>
-    public NodeSet District(int start, NodeSet v)
+    public NodeSet District(int start, NodeSet v) => Walk(NodeSet.Single(start), v, _siblingList, default);
+
+    /// <summary>Closure of <paramref name="start"/> under <paramref name="step"/> inside <paramref name="v"/>, not stepping on from nodes in <paramref name="stop"/>.</summary>
+    NodeSet Walk(NodeSet start, NodeSet v, int[][] step, NodeSet stop)
     {
-        var seen = NodeSet.Single(start);
-        var frontier = seen;
-        while (!frontier.IsEmpty)
+        var generation = ++_generation;
+        var found = new List<int>();
+        foreach (var s in start) { _mark[s] = generation; _stack.Push(s); found.Add(s); }
+        while (_stack.Count > 0)
         {
-            var next = NodeSet.Empty;
-            foreach (var n in frontier) next = next.Union(Siblings[n]);
-            next = next.Intersect(v).Except(seen);
-            seen = seen.Union(next);
-            frontier = next;
+            var n = _stack.Pop();
+            if (stop.Contains(n)) continue;
+            foreach (var next in step[n])
+            {
+                if (_mark[next] == generation || !v.Contains(next)) continue;
+                _mark[next] = generation;
+                _stack.Push(next);
+                found.Add(next);
+            }
         }
-        return seen;
+        return NodeSet.Of(found);
     }
 
     /// <summary>The Markov blanket of <paramref name="node"/> in the ancestral set <paramref name="ancestral"/>: its district in G[ancestral] and that district's parents, without the node.</summary>

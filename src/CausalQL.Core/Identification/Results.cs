@@ -70,7 +70,7 @@ public sealed record IdResult(
 /// <param name="MaxSteps">Work budget (recursion steps plus terms built); running out is a result.</param>
 /// <param name="PreferCriteria">Try back-door and front-door before ID when those searches are available.</param>
 /// <param name="Simplify">Simplify the final estimand (value-preserving rewrites).</param>
-public sealed record IdentifyOptions(bool Explain = false, long MaxSteps = 5_000_000, bool PreferCriteria = true, bool Simplify = true)
+public sealed record IdentifyOptions(bool Explain = false, long MaxSteps = 2_000_000, bool PreferCriteria = true, bool Simplify = true)
 {
     public static readonly IdentifyOptions Default = new();
 }

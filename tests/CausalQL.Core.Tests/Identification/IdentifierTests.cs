@@ -140,7 +140,8 @@ public class IdentifierTests
         for (var i = 1; i < 5000; i++) edges.Add($"V{i} -> V{i + 1}");
         for (var i = 1; i + 2 <= 5000; i += 2) edges.Add($"V{i} <-> V{i + 2}");
         var g = G([.. edges]);
-        foreach (var options in new[] { IdentifyOptions.Default, new IdentifyOptions(PreferCriteria: false) })
+        // The facade finds a back-door set; plain ID on this graph needs a huge c-factor and runs out of a small budget.
+        foreach (var options in new[] { IdentifyOptions.Default, new IdentifyOptions(PreferCriteria: false, MaxSteps: 100_000) })
         {
             var r = Identifier.Identify(g, S("V5000"), S("V2500"), VarSet.Empty, options);
             Assert.True(r.Status is IdStatus.Identifiable or IdStatus.NotIdentifiable or IdStatus.BudgetExhausted, r.Error);

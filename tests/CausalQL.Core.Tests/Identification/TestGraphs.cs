@@ -35,6 +35,6 @@ internal static class TestGraphs
     }
 
     /// <summary>The top-level call ID(y, x, P(V), G).</summary>
-    public static IdCall Call(IdGraph g, string[] y, string[] x) =>
-        new(g.ToSet(y), g.ToSet(x), Dist.Joint((Prob)Est.P(VarSet.From(g.Names)), g.All), g.All);
+    public static IdCall Call(IdContext ctx, IdGraph g, string[] y, string[] x) =>
+        new(g.ToSet(y), g.ToSet(x), Dist.Joint(g.All, VarSet.Empty, VarSet.Empty, ctx), g.All);
 }
