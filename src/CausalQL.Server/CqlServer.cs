@@ -20,9 +20,12 @@ public static class CqlServer
         typeof(CqlServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>The service the endpoints (and the MCP tools) call, with the options' roots, budget and model.</summary>
-    public static CausalService CreateService(ServerOptions options, Func<IChatModel>? chatModel = null) =>
-        new(new DataRoots(options.DataRoots), new Budget(options.RequestTimeout, options.MaxConcurrentRuns),
-            chatModel ?? (() => new SemanticKernelChatModel(options.Llm)), options.Llm);
+    public static CausalService CreateService(ServerOptions options, Func<IChatModel>? chatModel = null)
+    {
+        var roots = new DataRoots(options.DataRoots);
+        return new(roots, new Budget(options.RequestTimeout, options.MaxConcurrentRuns),
+            chatModel ?? (() => new SemanticKernelChatModel(options.Llm)), options.Llm, new RootedDataOpener(roots));
+    }
 
     public static WebApplication Build(ServerOptions options, Func<IChatModel>? chatModel = null)
     {

@@ -95,8 +95,9 @@ public static class Suggestions
     {
         string? best = null;
         var bestDistance = int.MaxValue;
-        // Allow roughly one typo per three characters, at least one.
-        var limit = Math.Max(1, name.Length / 3);
+        // Roughly one typo per three characters; names under three characters only match up to case
+        // (suggesting 'X' for 'Q' would be noise).
+        var limit = name.Length / 3;
         foreach (var candidate in candidates)
         {
             if (candidate == name) continue;

@@ -63,7 +63,7 @@ public sealed partial class Binder
                 .MaxBy(sp => sp.Start);
             _diagnostics.ReportCycle(At(span), s.Name.Text, cycle);
         }
-        var symbol = new ScmSymbol(s.Name.Text, s, noise, endogenous, graph, At(s.Name));
+        var symbol = new ScmSymbol(s.Name.Text, s, noise, endogenous, graph, At(s.Name)) { Source = _source };
         _symbols = _symbols.Declare(symbol);
         return new ScmDeclaration(symbol, At(s));
     }

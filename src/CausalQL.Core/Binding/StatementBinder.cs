@@ -275,7 +275,7 @@ public sealed partial class Binder
             return null;
         }
         var query = BindTopLevelQuery(s.Expression, graph);
-        return query is null ? null : new QueryStatement(query, graph, At(s));
+        return query is null ? null : new QueryStatement(query, graph, At(s)) { Assumptions = _symbols.Assumptions };
     }
 
     static bool MentionsVariables(ExpressionSyntax e) => e switch

@@ -51,4 +51,8 @@ public sealed record RefuteStatement(EstimateSymbol Target, string Method, Seq<B
 public sealed record AskStatement(string Question, Location Location) : BoundStatement(Location);
 
 /// <summary>A bare query typed at the top level; Graph is the default graph (or the model/SCM named by <c>use</c>).</summary>
-public sealed record QueryStatement(Query Query, GraphContext? Graph, Location Location) : BoundStatement(Location);
+public sealed record QueryStatement(Query Query, GraphContext? Graph, Location Location) : BoundStatement(Location)
+{
+    /// <summary>The assumptions in force (<c>assume monotonicity(X -> Y)</c>) when the query was written.</summary>
+    public System.Collections.Immutable.ImmutableList<Assumption> Assumptions { get; init; } = [];
+}

@@ -54,6 +54,9 @@ public sealed record ModelSymbol(string Name, GraphSymbol? Graph, Seq<ModelEntry
 public sealed record ScmSymbol(string Name, ScmDeclarationSyntax Syntax, VarSet Noise, VarSet Endogenous, CausalGraph Graph, Location Declared)
     : Symbol(Name, Declared)
 {
+    /// <summary>The text the SCM was declared in, so the engine can report positions in it later (e.g. from a later REPL input).</summary>
+    public SourceText? Source { get; init; }
+
     public override string KindWord => "scm";
 }
 

@@ -354,3 +354,65 @@ public static class CounterfactualIdentification
         }
     }
 }
+
+/// <summary>Reduces the interventional terms of an ID*/IDC* answer to observational ones with the ID engine.</summary>
+public static class CounterfactualReduction
+{
+    /// <summary>
+    /// Replaces each P_x(...) term by its ID estimand over the observed variables. When a term is
+    /// not identifiable from observations (it needs an experiment), the answer keeps that term and
+    /// says so; <c>Complete</c> is then false.
+    /// </summary>
+    public static (Estimand Estimand, bool Complete, ImmutableArray<string> Notes) ToObservational(CfIdentification id, CausalGraph graph)
+    {
+        if (id.Estimand is null) return (Est.Zero, false, ["no estimand to reduce: " + id.Explanation]);
+        var notes = ImmutableArray.CreateBuilder<string>();
+        var complete = true;
+        var reserved = VarSet.From(AllNames(id.Estimand));
+        Estimand Reduce(Estimand e)
+        {
+            switch (e)
+            {
+                case Prob { Intervened.IsEmpty: false } p:
+                {
+                    string Col(string n) => InterventionalEvaluator.Column(n);
+                    var result = Identification.Identifier.Identify(graph, VarSet.From(p.Vars.Select(Col)), VarSet.From(p.Intervened.Select(Col)), VarSet.From(p.Given.Select(Col)));
+                    if (!result.Identifiable || result.Estimand is null)
+                    {
+                        complete = false;
+                        notes.Add($"{p} is not identifiable from observational data; it needs an experiment");
+                        return p;
+                    }
+                    var est = BoundNames.PrimeShadowed(result.Estimand, reserved);
+                    // ID may leave a variable free whose value does not matter (Y ⊥ D | ...): average it over P(D),
+                    // which is exact, so the answer has no free names beyond the query's.
+                    var own = VarSet.From(p.Vars.Concat(p.Intervened).Concat(p.Given).Select(Col));
+                    foreach (var extra in EstimandEvaluator.FreeVariables(est).Except(own))
+                    {
+                        var fresh = extra + "'";
+                        while (reserved.Contains(fresh) || AllNames(est).Contains(fresh)) fresh += "'";
+                        reserved = reserved.Add(fresh);
+                        est = Est.Sum(Est.Product(Est.P(VarSet.Of(fresh)), BoundNames.Rename(est, extra, fresh)), VarSet.Of(fresh));
+                    }
+                    foreach (var n in p.Vars.Concat(p.Intervened).Concat(p.Given))
+                        if (Col(n) != n) est = BoundNames.Rename(est, Col(n), n);
+                    return est;
+                }
+                case Sum s: return Est.Sum(Reduce(s.Body), s.Over);
+                case Product prod: return Est.Product(prod.Factors.Select(Reduce).ToList());
+                case Fraction f: return Est.Fraction(Reduce(f.Numerator), Reduce(f.Denominator));
+                default: return e;
+            }
+        }
+        return (Reduce(id.Estimand), complete, notes.ToImmutable());
+    }
+
+    static IEnumerable<string> AllNames(Estimand e) => e switch
+    {
+        Prob p => p.Vars.Concat(p.Given).Concat(p.Intervened),
+        Sum s => s.Over.Concat(AllNames(s.Body)),
+        Product p => p.Factors.SelectMany(AllNames),
+        Fraction f => AllNames(f.Numerator).Concat(AllNames(f.Denominator)),
+        _ => [],
+    };
+}

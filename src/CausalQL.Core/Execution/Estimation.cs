@@ -144,7 +144,11 @@ public static partial class Estimation
         var keep = Expr.And([filter, .. missing.Select(c => Expr.NotNull(c.Name))]);
         var treated = Expr.Level(r.Treatment, r.TreatedValue);
         var n = p.CompleteWeight;
-        if (binaryTreatment)
+        var tp = p.Column(r.Treatment);
+        var plainBinary = tp.Kind == ColumnKind.Binary && tp.Storage == StorageType.Number && tp.Min == 0 && tp.Max == 1
+            && ContingencyTable.SameLabel(r.TreatedValue, "1") && ContingencyTable.SameLabel(r.ControlValue, "0");
+        // A 0/1 column compared as 1 vs 0 (the common case) needs no extra scan for its levels.
+        if (binaryTreatment && !plainBinary)
         {
             var levels = source.Counts([r.Treatment], keep, ct);
             if (!levels.IsOk) return levels.Error;

@@ -109,6 +109,8 @@ public enum Function { Exp, Log, Expit }
 public enum CompareOp { Less, Greater, Equal }
 
 public sealed record ColumnRef(string Name) : Expr { public override string ToString() => Name; }
+/// <summary>A uniform random number in [0, 1) per row (the engine's random()); used only to draw warm-start samples.</summary>
+public sealed record RandomUniform : Expr { public override string ToString() => "random()"; }
 public sealed record Constant(double Value) : Expr { public override string ToString() => Show(Value); }
 public sealed record LevelIs(string Column, string Label) : Expr { public override string ToString() => $"[{Column} == {Label}]"; }
 public sealed record IsNotNull(string Column) : Expr { public override string ToString() => $"[{Column} not null]"; }

@@ -136,7 +136,11 @@ public sealed class InMemoryTable : IDataSource
     {
         if (Unknown(terms.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
         var keep = Compile(filter);
-        var fs = terms.Select(Compile).ToArray();
+        // Heavy sub-expressions (a fitted propensity used by hundreds of terms) once per row, into slots.
+        var rewritten = Hoisting.Rewrite(terms, out var heavy);
+        var hf = heavy.Select(CompileExpr).ToArray();
+        var slots = new double[hf.Length];
+        var fs = rewritten.Select(t => CompileExpr(t, slots)).ToArray();
         var sums = new double[fs.Length];
         double n = 0;
         long rows = 0;
@@ -147,7 +151,8 @@ public sealed class InMemoryTable : IDataSource
             rows++;
             n += w;
             if (w == 0) continue;
-            for (var i = 0; i < fs.Length; i++) sums[i] += w * fs[i]!(r);
+            for (var k = 0; k < hf.Length; k++) slots[k] = hf[k](r);
+            for (var i = 0; i < fs.Length; i++) sums[i] += w * fs[i](r);
         }
         return new SumsResult(sums, n, rows);
     }
@@ -188,11 +193,16 @@ public sealed class InMemoryTable : IDataSource
 
     Func<int, double>? Compile(Expr? e) => e is null ? null : CompileExpr(e);
 
-    Func<int, double> CompileExpr(Expr e)
+    Func<int, double> CompileExpr(Expr e) => CompileExpr(e, null);
+
+    Func<int, double> CompileExpr(Expr e, double[]? slots)
     {
         switch (e)
         {
             case Constant c: { var v = c.Value; return _ => v; }
+            case RandomUniform: { var rng = new Random(RowCount); return _ => rng.NextDouble(); }
+            case ColumnRef c when slots is not null && c.Name.StartsWith(Hoisting.Prefix, StringComparison.Ordinal) && !_columns.ContainsKey(c.Name):
+                { var k = int.Parse(c.Name.AsSpan(Hoisting.Prefix.Length), provider: System.Globalization.CultureInfo.InvariantCulture); return _ => slots[k]; }
             case ColumnRef c: { var col = _columns[c.Name]; return col.Number; }
             case LevelIs l:
                 {
@@ -203,8 +213,8 @@ public sealed class InMemoryTable : IDataSource
             case IsNotNull n: { var col = _columns[n.Column]; return r => col.IsMissing(r) ? 0 : 1; }
             case Binary b:
                 {
-                    var l = CompileExpr(b.Left);
-                    var rr = CompileExpr(b.Right);
+                    var l = CompileExpr(b.Left, slots);
+                    var rr = CompileExpr(b.Right, slots);
                     return b.Op switch
                     {
                         BinaryOp.Add => r => l(r) + rr(r),
@@ -215,13 +225,13 @@ public sealed class InMemoryTable : IDataSource
                 }
             case Power p:
                 {
-                    var b = CompileExpr(p.Base);
+                    var b = CompileExpr(p.Base, slots);
                     var k = p.Exponent;
                     return k == 2 ? r => { var x = b(r); return x * x; } : r => Math.Pow(b(r), k);
                 }
             case Call c:
                 {
-                    var a = CompileExpr(c.Arg);
+                    var a = CompileExpr(c.Arg, slots);
                     return c.Fn switch
                     {
                         Function.Exp => r => Math.Exp(a(r)),
@@ -229,17 +239,17 @@ public sealed class InMemoryTable : IDataSource
                         _ => r => 1 / (1 + Math.Exp(-Math.Clamp(a(r), -700, 700))),
                     };
                 }
-            case Clamp c: { var a = CompileExpr(c.Arg); var lo = c.Lo; var hi = c.Hi; return r => Math.Clamp(a(r), lo, hi); }
+            case Clamp c: { var a = CompileExpr(c.Arg, slots); var lo = c.Lo; var hi = c.Hi; return r => Math.Clamp(a(r), lo, hi); }
             case Compare c:
                 {
-                    var l = CompileExpr(c.Left);
-                    var rr = CompileExpr(c.Right);
+                    var l = CompileExpr(c.Left, slots);
+                    var rr = CompileExpr(c.Right, slots);
                     return c.Op switch { CompareOp.Less => r => l(r) < rr(r) ? 1 : 0, CompareOp.Greater => r => l(r) > rr(r) ? 1 : 0, _ => r => l(r) == rr(r) ? 1 : 0 };
                 }
             case Conjunction c:
                 {
-                    var l = CompileExpr(c.Left);
-                    var rr = CompileExpr(c.Right);
+                    var l = CompileExpr(c.Left, slots);
+                    var rr = CompileExpr(c.Right, slots);
                     return r => { var a = l(r); return a != 0 && !double.IsNaN(a) && rr(r) is var b && b != 0 && !double.IsNaN(b) ? 1 : 0; };
                 }
             default: throw new ArgumentOutOfRangeException(nameof(e), e, "unknown expression");

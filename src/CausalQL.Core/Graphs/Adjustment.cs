@@ -66,7 +66,9 @@ public static class Adjustment
     public static AdjustmentCheck Check(CausalGraph g, IEnumerable<string> xs, IEnumerable<string> ys, IEnumerable<string> zs)
     {
         var x = VarSet.From(xs); var y = VarSet.From(ys); var z = VarSet.From(zs);
-        if (Problem(g, x, y, z, VarSet.Empty) is { } problem) return new(false, problem);
+        foreach (var v in z)
+            if (!g.Contains(v)) return new(false, $"'{v}' is not a node of the graph");
+        if (Problem(g, x, y, VarSet.Empty, VarSet.Empty) is { } problem) return new(false, problem);
         var ctx = new Context(g, x, y);
         foreach (var v in z)
         {
@@ -111,10 +113,10 @@ public static class Adjustment
         var ctx = new Context(g, x, y);
         if (ForcedProblem(g, ctx, options) is { } forced) return new(null, forced);
         var candidate = ctx.CanonicalMask(options);
-        var path = Separation.OpenPath(g, ctx.X, ctx.Y, candidate, ctx.Cut);
+        var path = Separation.OpenPathNodes(g, ctx.X, ctx.Y, candidate, ctx.Cut);
         return path is null
             ? new(GraphCore.ToSet(g, candidate), null)
-            : new(null, NoneReason(g, ctx, path));
+            : new(null, NoneReason(g, ctx, path.Value));
     }
 
     /// <summary>
@@ -132,8 +134,8 @@ public static class Adjustment
         var ctx = new Context(g, x, y);
         if (ForcedProblem(g, ctx, options) is { } forced) return new(x, y, [], SearchStatus.Complete, forced);
         // The canonical set decides existence in linear time and lets us say why there is none.
-        var path = Separation.OpenPath(g, ctx.X, ctx.Y, ctx.CanonicalMask(options), ctx.Cut);
-        if (path is not null) return new(x, y, [], SearchStatus.Complete, NoneReason(g, ctx, path));
+        var path = Separation.OpenPathNodes(g, ctx.X, ctx.Y, ctx.CanonicalMask(options), ctx.Cut);
+        if (path is not null) return new(x, y, [], SearchStatus.Complete, NoneReason(g, ctx, path.Value));
 
         var n = g.Count;
         var forcedMask = GraphCore.Mask(g, options.Forced);
@@ -179,8 +181,8 @@ public static class Adjustment
         var ctx = new Context(g, x, y);
         var yi = g.IndexOf(outcome);
         if (!ctx.Pcp[yi]) return new(null, $"{outcome} is not a descendant of {exposure}, so the optimal set is not defined (the effect is nil)");
-        var canonical = Separation.OpenPath(g, ctx.X, ctx.Y, ctx.CanonicalMask(AdjustmentOptions.Default), ctx.Cut);
-        if (canonical is not null) return new(null, NoneReason(g, ctx, canonical));
+        var canonical = Separation.OpenPathNodes(g, ctx.X, ctx.Y, ctx.CanonicalMask(AdjustmentOptions.Default), ctx.Cut);
+        if (canonical is not null) return new(null, NoneReason(g, ctx, canonical.Value));
         var o = new bool[g.Count];
         for (var c = 0; c < g.Count; c++)
         {
@@ -215,6 +217,8 @@ public static class Adjustment
         foreach (var v in x.Union(y).Union(forced).Union(forbidden))
             if (!g.Contains(v)) return $"'{v}' is not a node of the graph";
         if (x.Overlaps(y)) return $"{x.Intersect(y)} is both exposure and outcome";
+        foreach (var v in x.Union(y))
+            if (g.IsLatent(v)) return $"{v} is latent (unobserved), so it cannot be an exposure or outcome here";
         if (forced.Overlaps(forbidden)) return $"{forced.Intersect(forbidden)} is both forced and forbidden";
         if (forced.Overlaps(x.Union(y))) return $"{forced.Intersect(x.Union(y))} is an exposure or outcome and cannot be a covariate";
         if (Implications.TopoIndices(g) is null && g.FindCycle() is { } cycle) return "the graph has a directed cycle: " + string.Join(" -> ", cycle);
@@ -233,7 +237,7 @@ public static class Adjustment
         return null;
     }
 
-    static string NoneReason(CausalGraph g, Context ctx, string path)
+    static string NoneReason(CausalGraph g, Context ctx, (List<int> Nodes, string Text) path)
     {
         for (var yi = 0; yi < g.Count; yi++)
         {
@@ -243,7 +247,12 @@ public static class Adjustment
             foreach (var s in g.SiblingIndices(yi))
                 if (ctx.X[s]) return $"no adjustment set exists: {g.Nodes[s]} <-> {g.Nodes[yi]} (a latent confounder of exposure and outcome)";
         }
-        return $"no adjustment set exists: the path {path} stays open given every set of observed, allowed covariates";
+        var latent = path.Nodes.Where(i => ctx.Latent[i]).Select(i => g.Nodes[i]).Distinct().ToList();
+        var forbidden = path.Nodes.Where(i => ctx.Forb[i] && !ctx.X[i] && !ctx.Y[i]).Select(i => g.Nodes[i]).Distinct().ToList();
+        var why = latent.Count > 0 ? $" (it runs through the latent {(latent.Count == 1 ? "node" : "nodes")} {string.Join(", ", latent)})"
+            : forbidden.Count > 0 ? $" (blocking it would need {string.Join(", ", forbidden)}, which descend from the exposure on a causal path)"
+            : "";
+        return $"no adjustment set exists: the path {path.Text} stays open given every set of observed, allowed covariates{why}";
     }
 
     /// <summary>What every adjustment question needs about X and Y, computed once.</summary>
@@ -256,8 +265,9 @@ public static class Adjustment
         public Context(CausalGraph g, VarSet x, VarSet y)
         {
             G = g;
-            X = GraphCore.Mask(g, x);
-            Y = GraphCore.Mask(g, y);
+            // Unknown names are ignored here; the searches report them before building a context.
+            X = Separation.Known(g, x);
+            Y = Separation.Known(g, y);
             Pcp = GraphCore.ProperCausalNodes(g, X, Y);
             Forb = GraphCore.Descendants(g, Pcp);
             for (var i = 0; i < g.Count; i++) Forb[i] |= X[i];

@@ -45,12 +45,14 @@ internal static class GraphCore
     public static VarSet ToSet(CausalGraph g, IReadOnlyList<int> indices)
     {
         if (indices.Count == 0) return VarSet.Empty;
+        // Sort the name ranks (plain ints) and map them back to names.
         var rank = g.NameRank;
-        var sorted = new int[indices.Count];
-        for (var k = 0; k < sorted.Length; k++) sorted[k] = indices[k];
-        Array.Sort(sorted, (a, b) => rank[a].CompareTo(rank[b]));
-        var names = new string[sorted.Length];
-        for (var k = 0; k < sorted.Length; k++) names[k] = g.Nodes[sorted[k]];
+        var byName = g.IndicesByName;
+        Span<int> ranks = indices.Count <= 256 ? stackalloc int[indices.Count] : new int[indices.Count];
+        for (var k = 0; k < ranks.Length; k++) ranks[k] = rank[indices[k]];
+        ranks.Sort();
+        var names = new string[ranks.Length];
+        for (var k = 0; k < ranks.Length; k++) names[k] = g.Nodes[byName[ranks[k]]];
         return VarSet.FromSortedUnique(names);
     }
 

@@ -41,7 +41,11 @@ public static class Separation
     public static string? OpenPath(CausalGraph g, IEnumerable<string> xs, IEnumerable<string> ys, IEnumerable<string> zs) =>
         OpenPath(g, Known(g, xs), Known(g, ys), Known(g, zs), EdgeCut.None);
 
-    internal static string? OpenPath(CausalGraph g, bool[] x, bool[] y, bool[] z, EdgeCut cut)
+    internal static string? OpenPath(CausalGraph g, bool[] x, bool[] y, bool[] z, EdgeCut cut) =>
+        OpenPathNodes(g, x, y, z, cut)?.Text;
+
+    /// <summary>An open path as its node indices and its text, or null when X and Y are separated.</summary>
+    internal static (List<int> Nodes, string Text)? OpenPathNodes(CausalGraph g, bool[] x, bool[] y, bool[] z, EdgeCut cut)
     {
         var pred = new int[2 * g.Count];
         Array.Fill(pred, -2); // -2 unvisited, -1 a start state
@@ -63,7 +67,7 @@ public static class Separation
                 : HasUncutEdge(g, a, b, cut) ? " -> " : " <-> ";
             text.Append(arrow).Append(g.Nodes[b]);
         }
-        return text.ToString();
+        return (states.Select(st => st >> 1).ToList(), text.ToString());
     }
 
     static bool HasUncutEdge(CausalGraph g, int a, int b, EdgeCut cut)

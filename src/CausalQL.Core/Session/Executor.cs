@@ -40,8 +40,9 @@ public static partial class Executor
         ExportStatement s => Export(s, ports),
         RefuteStatement s => Missing(s.Location, "refute", "the refutation engine"),
         AskStatement s => Missing(s.Location, "ask", "the natural-language translator"),
-        QueryStatement s => Missing(s.Location, "a query", s.Graph?.Source is ModelSymbol or ScmSymbol
-            ? "evaluation of queries on models" : "the identification engine"),
+        QueryStatement { Graph.Source: ModelSymbol or ScmSymbol } s => EvaluateOnModel(s, ports, s.Assumptions),
+        QueryStatement { Graph: { } graph } s => Identify(new IdentifyStatement(s.Query, graph, false, false, Syntax.Seq<BoundOption>.Empty, s.Location)),
+        QueryStatement s => Missing(s.Location, "a query without a graph", "a graph to answer it in ('use G')"),
         _ => throw new System.Diagnostics.UnreachableException($"unhandled bound statement {statement.GetType().Name}"),
     };
 

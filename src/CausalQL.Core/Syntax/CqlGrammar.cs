@@ -48,8 +48,14 @@ static class CqlGrammar
 
     // ------------------------------------------------------------------ tokens and names
 
-    // Token.EqualTo compares kinds through Enum.Equals (boxing) on every attempt; these compare directly.
-    static TokenListParser<CqlToken, Token<CqlToken>> Tok(CqlToken kind)
+    // Token.EqualTo compares kinds through Enum.Equals (boxing) on every attempt; these compare directly. They are
+    // cached because LINQ query syntax rebuilds the parsers named in its later `from` clauses on every call.
+    static readonly TokenListParser<CqlToken, Token<CqlToken>>[] TokenParsers =
+        Enum.GetValues<CqlToken>().Select(MakeTok).ToArray();
+
+    static TokenListParser<CqlToken, Token<CqlToken>> Tok(CqlToken kind) => TokenParsers[(int)kind];
+
+    static TokenListParser<CqlToken, Token<CqlToken>> MakeTok(CqlToken kind)
     {
         var expectations = new[] { ExpectationOf(kind) };
         return input =>
@@ -67,8 +73,12 @@ static class CqlGrammar
         return attribute?.Example is { } example ? $"`{example}`" : attribute?.Description ?? kind.ToString().ToLowerInvariant();
     }
 
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, TokenListParser<CqlToken, Token<CqlToken>>> KeywordParsers = new();
+
     /// <summary>A keyword: an identifier with this exact spelling.</summary>
-    static TokenListParser<CqlToken, Token<CqlToken>> Kw(string word)
+    static TokenListParser<CqlToken, Token<CqlToken>> Kw(string word) => KeywordParsers.GetOrAdd(word, MakeKw);
+
+    static TokenListParser<CqlToken, Token<CqlToken>> MakeKw(string word)
     {
         var expectations = new[] { $"'{word}'" };
         return input =>
@@ -99,12 +109,25 @@ static class CqlGrammar
     static readonly TokenListParser<CqlToken, string> StringLiteral =
         Tok(CqlToken.String).Select(t => CqlTokenizer.Unquote(t.ToStringValue())).Named("string");
 
+    static readonly string[] NameExpectation = ["name"];
+
     /// <summary>An identifier, a "quoted name" or a `quoted name`.</summary>
-    static readonly TokenListParser<CqlToken, NameSyntax> Name = Spanned(
-        Tok(CqlToken.Identifier).Select(t => new NameSyntax(t.ToStringValue()))
-            .Or(Tok(CqlToken.String).Select(t => new NameSyntax(CqlTokenizer.Unquote(t.ToStringValue()))))
-            .Or(Tok(CqlToken.BacktickName).Select(t => new NameSyntax(CqlTokenizer.Unquote(t.ToStringValue())))))
-        .Named("name");
+    static readonly TokenListParser<CqlToken, NameSyntax> Name = input =>
+    {
+        var next = input.ConsumeToken();
+        if (next.HasValue)
+        {
+            var token = next.Value;
+            switch (token.Kind)
+            {
+                case CqlToken.Identifier:
+                    return TokenListParserResult.Value(new NameSyntax(token.ToStringValue()) { Span = ToTextSpan(token) }, input, next.Remainder);
+                case CqlToken.String or CqlToken.BacktickName:
+                    return TokenListParserResult.Value(new NameSyntax(CqlTokenizer.Unquote(token.ToStringValue())) { Span = ToTextSpan(token) }, input, next.Remainder);
+            }
+        }
+        return TokenListParserResult.Empty<CqlToken, NameSyntax>(input, NameExpectation);
+    };
 
     static readonly TokenListParser<CqlToken, NameSyntax> IdentifierName = Spanned(
         Tok(CqlToken.Identifier).Select(t => new NameSyntax(t.ToStringValue())));
@@ -115,6 +138,8 @@ static class CqlGrammar
     static readonly TokenListParser<CqlToken, Token<CqlToken>[]> Separators = Separator.Many();
 
     static readonly TokenListParser<CqlToken, Token<CqlToken>[]> Newlines = Tok(CqlToken.Newline).Many();
+
+    static readonly TokenListParser<CqlToken, Token<CqlToken>?> OptionalComma = Tok(CqlToken.Comma).Optional();
 
     // ------------------------------------------------------------------ graphs
 
@@ -129,12 +154,14 @@ static class CqlGrammar
     static readonly TokenListParser<CqlToken, NameSyntax> GroupMember =
         (from _ in Newlines
          from name in Name
-         from comma in Tok(CqlToken.Comma).Optional()
+         from comma in OptionalComma
          select name).Try();
+
+    static readonly TokenListParser<CqlToken, NameSyntax[]> GroupMembers = GroupMember.AtLeastOnce();
 
     static readonly TokenListParser<CqlToken, NodeGroupSyntax> BracedGroup = Spanned(
         from open in Tok(CqlToken.LBrace)
-        from names in GroupMember.AtLeastOnce()
+        from names in GroupMembers
         from _ in Newlines
         from close in Tok(CqlToken.RBrace)
         select new NodeGroupSyntax(names.ToSeq(), true));
@@ -157,19 +184,25 @@ static class CqlGrammar
             .Or(Tok(CqlToken.Minus).IgnoreThen(Tok(CqlToken.Number)).Select(t => "-" + t.ToStringValue()))
             .Named("attribute value");
 
+    static readonly TokenListParser<CqlToken, string?> OptionalAttributeValue = Tok(CqlToken.Equals).IgnoreThen(AttributeValue).OrNull();
+
     static readonly TokenListParser<CqlToken, AttributeSyntax> Attribute = Spanned(
         from name in Name
-        from value in Tok(CqlToken.Equals).IgnoreThen(AttributeValue).OrNull()
+        from value in OptionalAttributeValue
         select new AttributeSyntax(name, value));
+
+    static readonly TokenListParser<CqlToken, AttributeSyntax[]> AttributeList = (from a in Attribute from c in OptionalComma select a).Many();
 
     static readonly TokenListParser<CqlToken, Seq<AttributeSyntax>> Attributes =
         from open in Tok(CqlToken.LBracket)
-        from items in (from a in Attribute from c in Tok(CqlToken.Comma).Optional() select a).Many()
+        from items in AttributeList
         from close in Tok(CqlToken.RBracket)
         select items.ToSeq();
 
+    static readonly TokenListParser<CqlToken, NameSyntax> NameThenEquals = (from n in Name from eq in Tok(CqlToken.Equals) select n).Try();
+
     static readonly TokenListParser<CqlToken, GraphItemSyntax> GraphProperty = Spanned(
-        from name in (from n in Name from eq in Tok(CqlToken.Equals) select n).Try()
+        from name in NameThenEquals
         from value in AttributeValue
         select (GraphItemSyntax)new GraphPropertySyntax(name, value));
 
@@ -178,26 +211,37 @@ static class CqlGrammar
         from target in NodeGroup
         select (arrow, target);
 
+    static readonly TokenListParser<CqlToken, (EdgeKind Arrow, NodeGroupSyntax Group)[]> ChainLinks = ChainLink.Many();
+
+    static readonly TokenListParser<CqlToken, Seq<AttributeSyntax>> OptionalAttributes = Attributes.OptionalOrDefault(Seq<AttributeSyntax>.Empty);
+
+    // A braced group alone declares nothing: fail after it (so the message names it) expecting an arrow.
+    static readonly TokenListParser<CqlToken, (NodeGroupSyntax, (EdgeKind, NodeGroupSyntax)[], Seq<AttributeSyntax>)> ArrowAfterGroup =
+        input => TokenListParserResult.Empty<CqlToken, (NodeGroupSyntax, (EdgeKind, NodeGroupSyntax)[], Seq<AttributeSyntax>)>(
+            input, ["'->'", "'<-'", "'<->'", "'--'"]);
+
     static readonly TokenListParser<CqlToken, GraphItemSyntax> ChainOrNode = Spanned(
         (from first in NodeGroup
-         from links in ChainLink.Many()
-         from attributes in Attributes.OptionalOrDefault(Seq<AttributeSyntax>.Empty)
+         from links in ChainLinks
+         from attributes in OptionalAttributes
          select (first, links, attributes))
-        .Where(x => x.links.Length > 0 || !x.first.Braced, "a braced group {..} must be part of an edge chain")
-        .Select(x => x.links.Length == 0
-            ? (GraphItemSyntax)new NodeDeclarationSyntax(x.first.Names[0], x.attributes)
+        .Then(x => x.links.Length > 0 || !x.first.Braced ? Parse.Return<CqlToken, (NodeGroupSyntax, (EdgeKind, NodeGroupSyntax)[], Seq<AttributeSyntax>)>(x) : ArrowAfterGroup)
+        .Select(x => x.Item2.Length == 0
+            ? (GraphItemSyntax)new NodeDeclarationSyntax(x.Item1.Names[0], x.Item3)
             : new EdgeChainSyntax(
-                new[] { x.first }.Concat(x.links.Select(l => l.Group)).ToSeq(),
-                x.links.Select(l => l.Arrow).ToSeq()) { Attributes = x.attributes }));
+                new[] { x.Item1 }.Concat(x.Item2.Select(l => l.Item2)).ToSeq(),
+                x.Item2.Select(l => l.Item1).ToSeq()) { Attributes = x.Item3 }));
 
     static readonly TokenListParser<CqlToken, GraphItemSyntax> GraphItem =
         GraphProperty.Or(ChainOrNode).Named("node, edge or '}'");
 
     // Separators are optional between items: DAGitty writes `dag { a -> b c -> d }` on one line.
+    static readonly TokenListParser<CqlToken, GraphItemSyntax[]> GraphItemList = (from item in GraphItem from s in Separators select item).Many();
+
     static readonly TokenListParser<CqlToken, Seq<GraphItemSyntax>> GraphItems =
         from open in Tok(CqlToken.LBrace)
         from _ in Separators
-        from items in (from item in GraphItem from s in Separators select item).Many()
+        from items in GraphItemList
         from close in Tok(CqlToken.RBrace)
         select items.ToSeq();
 
@@ -209,8 +253,10 @@ static class CqlGrammar
     static readonly TokenListParser<CqlToken, GraphBodySyntax> PlainGraphBlock = Spanned(
         GraphItems.Select(items => (GraphBodySyntax)new GraphBlockSyntax(null, items)));
 
+    static readonly TokenListParser<CqlToken, NameSyntax> IdentifierThenParen = IdentifierName.Then(n => Tok(CqlToken.LParen).Value(n)).Try();
+
     static readonly TokenListParser<CqlToken, GraphBodySyntax> GraphImport = Spanned(
-        from format in IdentifierName.Then(n => Tok(CqlToken.LParen).Value(n)).Try()
+        from format in IdentifierThenParen
         from path in StringLiteral
         from close in Tok(CqlToken.RParen)
         select (GraphBodySyntax)new GraphImportSyntax(format, path));
@@ -227,12 +273,52 @@ static class CqlGrammar
     static readonly TokenListParser<CqlToken, ExpressionSyntax> Expression = Parse.Ref(() => FormulaLevel!).Named("expression");
     static readonly TokenListParser<CqlToken, ExpressionSyntax> ValueExpression = Parse.Ref(() => OrLevel!).Named("expression");
 
+    // Parse.Chain allocates closures and parsers on every call, once per precedence level per operand; these loop.
+    static TokenListParser<CqlToken, ExpressionSyntax> ChainLeft(
+        TokenListParser<CqlToken, BinaryOperator> op, TokenListParser<CqlToken, ExpressionSyntax> operand,
+        Func<BinaryOperator, ExpressionSyntax, ExpressionSyntax, ExpressionSyntax> make) => input =>
+    {
+        var first = operand(input);
+        if (!first.HasValue) return first;
+        var left = first.Value;
+        var remainder = first.Remainder;
+        while (true)
+        {
+            var @operator = op(remainder);
+            if (!@operator.HasValue) return TokenListParserResult.Value(left, input, remainder);
+            var right = operand(@operator.Remainder);
+            if (!right.HasValue) return right;
+            left = make(@operator.Value, left, right.Value);
+            remainder = right.Remainder;
+        }
+    };
+
+    static TokenListParser<CqlToken, ExpressionSyntax> ChainRight(
+        TokenListParser<CqlToken, BinaryOperator> op, TokenListParser<CqlToken, ExpressionSyntax> operand,
+        Func<BinaryOperator, ExpressionSyntax, ExpressionSyntax, ExpressionSyntax> make)
+    {
+        TokenListParser<CqlToken, ExpressionSyntax>? self = null;
+        self = input =>
+        {
+            var first = operand(input);
+            if (!first.HasValue) return first;
+            var @operator = op(first.Remainder);
+            if (!@operator.HasValue) return first;
+            var right = self!(@operator.Remainder);
+            if (!right.HasValue) return right;
+            return TokenListParserResult.Value(make(@operator.Value, first.Value, right.Value), input, right.Remainder);
+        };
+        return self;
+    }
+
+    static readonly TokenListParser<CqlToken, ExpressionSyntax?> OptionalValue = Tok(CqlToken.Equals).IgnoreThen(ValueExpression).OrNull();
+
     static ExpressionSyntax MakeBinary(BinaryOperator op, ExpressionSyntax left, ExpressionSyntax right) =>
         new BinarySyntax(op, left, right) { Span = ((CausalQL.Text.TextSpan)left.Span).Cover(right.Span) };
 
     static readonly TokenListParser<CqlToken, AssignmentSyntax> Assignment = Spanned(
         from name in Name
-        from value in Tok(CqlToken.Equals).IgnoreThen(ValueExpression).OrNull()
+        from value in OptionalValue
         select new AssignmentSyntax(name, value));
 
     static readonly TokenListParser<CqlToken, Seq<AssignmentSyntax>> Assignments =
@@ -254,11 +340,13 @@ static class CqlGrammar
 
     static readonly TokenListParser<CqlToken, EventSyntax> Event = Spanned(
         from variable in EventVariable
-        from value in Tok(CqlToken.Equals).IgnoreThen(ValueExpression).OrNull()
+        from value in OptionalValue
         select new EventSyntax(variable, value));
 
+    static readonly TokenListParser<CqlToken, Token<CqlToken>> DoOpen = Kw("do").IgnoreThen(Tok(CqlToken.LParen)).Try();
+
     static readonly TokenListParser<CqlToken, Seq<AssignmentSyntax>> DoClause =
-        from open in Kw("do").IgnoreThen(Tok(CqlToken.LParen)).Try()
+        from open in DoOpen
         from items in Assignments
         from close in Tok(CqlToken.RParen)
         select items;
@@ -276,15 +364,21 @@ static class CqlGrammar
                 items.Where(c => c.Event is not null).Select(c => c.Event!).ToSeq()))
             .OptionalOrDefault((Seq<AssignmentSyntax>.Empty, Seq<EventSyntax>.Empty));
 
+    static readonly TokenListParser<CqlToken, EventSyntax[]> EventList = Event.AtLeastOnceDelimitedBy(Tok(CqlToken.Comma));
+
+    static readonly TokenListParser<CqlToken, Token<CqlToken>> ProbabilityOpen = Kw("P").IgnoreThen(Tok(CqlToken.LParen)).Try();
+
     static readonly TokenListParser<CqlToken, ExpressionSyntax> Probability = Spanned(
-        from p in Kw("P").IgnoreThen(Tok(CqlToken.LParen)).Try()
-        from events in Event.AtLeastOnceDelimitedBy(Tok(CqlToken.Comma))
+        from p in ProbabilityOpen
+        from events in EventList
         from conditions in Conditions
         from close in Tok(CqlToken.RParen)
         select (ExpressionSyntax)new ProbabilitySyntax(events.ToSeq(), conditions.Interventions, conditions.Conditions));
 
+    static readonly TokenListParser<CqlToken, Token<CqlToken>> ExpectationOpen = Kw("E").IgnoreThen(Tok(CqlToken.LBracket)).Try();
+
     static readonly TokenListParser<CqlToken, ExpressionSyntax> Expectation = Spanned(
-        from e in Kw("E").IgnoreThen(Tok(CqlToken.LBracket)).Try()
+        from e in ExpectationOpen
         from target in ValueExpression
         from conditions in Conditions
         from close in Tok(CqlToken.RBracket)
@@ -313,40 +407,65 @@ static class CqlGrammar
             .Where(t => Enum.TryParse<EffectKind>(t.ToStringValue(), out _) && char.IsUpper(t.ToStringValue()[0]))
             .Select(t => Enum.Parse<EffectKind>(t.ToStringValue()));
 
+    static readonly TokenListParser<CqlToken, EffectKind> EffectOpen = EffectName.Then(k => Tok(CqlToken.LParen).Value(k)).Try();
+
+    static readonly TokenListParser<CqlToken, Seq<OptionSyntax>> TrailingOptions = Tok(CqlToken.Comma).IgnoreThen(Options).OptionalOrDefault(Seq<OptionSyntax>.Empty);
+
     static readonly TokenListParser<CqlToken, ExpressionSyntax> Effect = Spanned(
-        from kind in EffectName.Then(k => Tok(CqlToken.LParen).Value(k)).Try()
+        from kind in EffectOpen
         from path in DirectedPath
-        from options in Tok(CqlToken.Comma).IgnoreThen(Options).OptionalOrDefault(Seq<OptionSyntax>.Empty)
+        from options in TrailingOptions
         from close in Tok(CqlToken.RParen)
         select (ExpressionSyntax)new EffectSyntax(kind, path, options));
 
-    sealed record Argument(ExpressionSyntax? Positional, OptionSyntax? Named);
+    static readonly TokenListParser<CqlToken, NameSyntax> IdentifierThenEquals = (from n in IdentifierName from eq in Tok(CqlToken.Equals) select n).Try();
+
+    internal sealed record Argument(ExpressionSyntax? Positional, OptionSyntax? Named);
 
     static readonly TokenListParser<CqlToken, Argument> CallArgument =
         Spanned(
-                from name in (from n in IdentifierName from eq in Tok(CqlToken.Equals) select n).Try()
+                from name in IdentifierThenEquals
                 from value in Expression
                 select new OptionSyntax(name, value))
             .Select(o => new Argument(null, o))
             .Or(Expression.Select(e => new Argument(e, null)));
 
+    static readonly TokenListParser<CqlToken, Argument[]> CallArguments = CallArgument.ManyDelimitedBy(Tok(CqlToken.Comma));
+
     static readonly TokenListParser<CqlToken, CallSyntax> Call = Spanned(
-        from function in IdentifierName.Then(n => Tok(CqlToken.LParen).Value(n)).Try()
-        from args in CallArgument.ManyDelimitedBy(Tok(CqlToken.Comma))
+        from function in IdentifierThenParen
+        from args in CallArguments
         from close in Tok(CqlToken.RParen)
         select new CallSyntax(
             function,
             args.Where(a => a.Positional is not null).Select(a => a.Positional!).ToSeq(),
             args.Where(a => a.Named is not null).Select(a => a.Named!).ToSeq()));
 
+    /// <summary>Error message of a literal beyond double range; the failure is placed after the token (so it is
+    /// not mistaken for "try another alternative") and <see cref="CqlParser"/> points the diagnostic back at it.</summary>
+    internal const string OutOfRange = "out of range";
+
+    // 1e400 would read as infinity, which no literal means: reject it.
+    static TokenListParser<CqlToken, Token<CqlToken>> Finite(CqlToken kind) => input =>
+    {
+        var next = Tok(kind)(input);
+        if (!next.HasValue) return next;
+        var text = next.Value.ToStringValue().TrimEnd("abcdefghijklmnopqrstuvwxyz".ToCharArray());
+        return double.IsFinite(ParseNumber(text))
+            ? next
+            : TokenListParserResult.Empty<CqlToken, Token<CqlToken>>(next.Remainder, OutOfRange);
+    };
+
+    static readonly TokenListParser<CqlToken, Token<CqlToken>> FiniteNumberToken = Finite(CqlToken.Number);
+
     static readonly TokenListParser<CqlToken, ExpressionSyntax> Number = Spanned(
-        Tok(CqlToken.Number).Select(t => (ExpressionSyntax)new NumberSyntax(ParseNumber(t.ToStringValue()))));
+        FiniteNumberToken.Select(t => (ExpressionSyntax)new NumberSyntax(ParseNumber(t.ToStringValue()))));
 
     static double ParseNumber(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> Duration = Spanned(
-        Tok(CqlToken.Duration).Select(t =>
+        Finite(CqlToken.Duration).Select(t =>
         {
             var text = t.ToStringValue();
             var unitStart = text.Length;
@@ -362,8 +481,10 @@ static class CqlGrammar
             ? (ExpressionSyntax)new StringSyntax(CqlTokenizer.Unquote(token.ToStringValue()))
             : new VariableSyntax(new NameSyntax(CqlTokenizer.Unquote(token.ToStringValue())) { Span = ToTextSpan(token) }, subscript));
 
+    static readonly TokenListParser<CqlToken, NameSyntax> VariableName = IdentifierName.Or(Spanned(Tok(CqlToken.BacktickName).Select(t => new NameSyntax(CqlTokenizer.Unquote(t.ToStringValue())))));
+
     static readonly TokenListParser<CqlToken, ExpressionSyntax> Variable = Spanned(
-        from name in IdentifierName.Or(Spanned(Tok(CqlToken.BacktickName).Select(t => new NameSyntax(CqlTokenizer.Unquote(t.ToStringValue())))))
+        from name in VariableName
         from subscript in OptionalSubscript
         select (ExpressionSyntax)new VariableSyntax(name, subscript));
 
@@ -421,25 +542,27 @@ static class CqlGrammar
     };
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> PowerLevel =
-        Parse.ChainRight(Tok(CqlToken.Caret).Value(BinaryOperator.Power), Primary, MakeBinary);
+        ChainRight(Tok(CqlToken.Caret).Value(BinaryOperator.Power), Primary, MakeBinary);
+
+    static readonly TokenListParser<CqlToken, ExpressionSyntax> UnaryOperand = Parse.Ref(() => UnaryLevel!);
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> UnaryLevel =
         Spanned(
                 from minus in Tok(CqlToken.Minus)
-                from operand in Parse.Ref(() => UnaryLevel!)
+                from operand in UnaryOperand
                 select (ExpressionSyntax)new UnarySyntax(UnaryOperator.Negate, operand))
             .Or(PowerLevel);
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> InteractionLevel =
-        Parse.Chain(Tok(CqlToken.Colon).Value(BinaryOperator.Interaction), UnaryLevel, MakeBinary);
+        ChainLeft(Tok(CqlToken.Colon).Value(BinaryOperator.Interaction), UnaryLevel, MakeBinary);
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> ProductLevel =
-        Parse.Chain(
+        ChainLeft(
             Tok(CqlToken.Star).Value(BinaryOperator.Multiply).Or(Tok(CqlToken.Slash).Value(BinaryOperator.Divide)),
             InteractionLevel, MakeBinary);
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> SumLevel =
-        Parse.Chain(
+        ChainLeft(
             Tok(CqlToken.Plus).Value(BinaryOperator.Add).Or(Tok(CqlToken.Minus).Value(BinaryOperator.Subtract)),
             ProductLevel, MakeBinary);
 
@@ -452,20 +575,24 @@ static class CqlGrammar
             .Or(Tok(CqlToken.GreaterOrEqual).Value(BinaryOperator.GreaterOrEqual));
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> ComparisonLevel =
-        Parse.Chain(ComparisonOperator, SumLevel, MakeBinary);
+        ChainLeft(ComparisonOperator, SumLevel, MakeBinary);
+
+    static readonly TokenListParser<CqlToken, ExpressionSyntax> NotOperand = Parse.Ref(() => NotLevel!);
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> NotLevel =
         Spanned(
                 from not in Kw("not")
-                from operand in Parse.Ref(() => NotLevel!)
+                from operand in NotOperand
                 select (ExpressionSyntax)new UnarySyntax(UnaryOperator.Not, operand))
             .Or(ComparisonLevel);
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> AndLevel =
-        Parse.Chain(Kw("and").Value(BinaryOperator.And), NotLevel, MakeBinary);
+        ChainLeft(Kw("and").Value(BinaryOperator.And), NotLevel, MakeBinary);
 
     static readonly TokenListParser<CqlToken, ExpressionSyntax> OrLevel =
-        Parse.Chain(Kw("or").Value(BinaryOperator.Or).Or(Kw("xor").Value(BinaryOperator.Xor)), AndLevel, MakeBinary);
+        ChainLeft(Kw("or").Value(BinaryOperator.Or).Or(Kw("xor").Value(BinaryOperator.Xor)), AndLevel, MakeBinary);
+
+    static readonly TokenListParser<CqlToken, ExpressionSyntax?> OptionalFormulaTerms = Tok(CqlToken.Tilde).IgnoreThen(OrLevel).OrNull();
 
     /// <summary>Wilkinson formulas: <c>~ a + b + a:b</c> or <c>y ~ a + I(x^2)</c>; otherwise an ordinary expression.</summary>
     static readonly TokenListParser<CqlToken, ExpressionSyntax> FormulaLevel =
@@ -475,7 +602,7 @@ static class CqlGrammar
                 select (ExpressionSyntax)new FormulaSyntax(null, terms))
             .Or(Spanned(
                 from left in OrLevel
-                from terms in Tok(CqlToken.Tilde).IgnoreThen(OrLevel).OrNull()
+                from terms in OptionalFormulaTerms
                 select terms is null ? left : new FormulaSyntax(left, terms)));
 
     internal static readonly TokenListParser<CqlToken, ExpressionSyntax> StandaloneExpression = Expression.AtEnd();
@@ -488,11 +615,13 @@ static class CqlGrammar
         from body in GraphBody
         select (StatementSyntax)new GraphDeclarationSyntax(name, body);
 
+    static readonly TokenListParser<CqlToken, CallSyntax> DataSource = Call.Named("data source such as csv(\"file.csv\")");
+
     static readonly TokenListParser<CqlToken, StatementSyntax> DataDeclaration =
         from keyword in Kw("data")
         from name in Name
         from eq in Tok(CqlToken.Equals)
-        from source in Call.Named("data source such as csv(\"file.csv\")")
+        from source in DataSource
         select (StatementSyntax)new DataDeclarationSyntax(name, source);
 
     // `...` in a model block marks the listing as incomplete; it carries no entry.
@@ -506,39 +635,50 @@ static class CqlGrammar
                 .Select(e => (ModelEntrySyntax?)e))
             .Named("P(...) = number");
 
+    static readonly TokenListParser<CqlToken, NameSyntax?> OnGraph = Kw("on").IgnoreThen(Name).OrNull();
+
+    static readonly TokenListParser<CqlToken, ModelEntrySyntax?[]> ModelEntries = (from entry in ModelEntry from s in Separators select entry).Many();
+
     static readonly TokenListParser<CqlToken, StatementSyntax> ModelDeclaration =
         from keyword in Kw("model")
         from name in Name
-        from graph in Kw("on").IgnoreThen(Name).OrNull()
+        from graph in OnGraph
         from open in Tok(CqlToken.LBrace)
         from _ in Separators
-        from entries in (from entry in ModelEntry from s in Separators select entry).Many()
+        from entries in ModelEntries
         from close in Tok(CqlToken.RBrace)
         select (StatementSyntax)new ModelDeclarationSyntax(name, graph, entries.Where(e => e is not null).Select(e => e!).ToSeq())
         {
             Elided = entries.Any(e => e is null),
         };
 
+    static readonly TokenListParser<CqlToken, (bool Noise, ExpressionSyntax Value)> EquationRightSide =
+        Tok(CqlToken.Tilde).IgnoreThen(Expression).Select(e => (true, e))
+            .Or(Tok(CqlToken.ColonEquals).IgnoreThen(Expression).Select(e => (false, e)))
+            .Named("'~' or ':='");
+
     static readonly TokenListParser<CqlToken, ScmEquationSyntax> ScmEquation = Spanned(
         from variable in Name
-        from equation in Tok(CqlToken.Tilde).IgnoreThen(Expression).Select(e => (ScmEquationSyntax)new NoiseEquationSyntax(variable, e))
-            .Or(Tok(CqlToken.ColonEquals).IgnoreThen(Expression).Select(e => (ScmEquationSyntax)new MechanismEquationSyntax(variable, e)))
-            .Named("'~' or ':='")
-        select equation);
+        from equation in EquationRightSide
+        select equation.Noise
+            ? (ScmEquationSyntax)new NoiseEquationSyntax(variable, equation.Value)
+            : new MechanismEquationSyntax(variable, equation.Value));
+
+    static readonly TokenListParser<CqlToken, ScmEquationSyntax[]> ScmEquations = (from eq in ScmEquation from s in Separators select eq).Many();
 
     static readonly TokenListParser<CqlToken, StatementSyntax> ScmDeclaration =
         from keyword in Kw("scm")
         from name in Name
         from open in Tok(CqlToken.LBrace)
         from _ in Separators
-        from equations in (from eq in ScmEquation from s in Separators select eq).Many()
+        from equations in ScmEquations
         from close in Tok(CqlToken.RBrace)
         select (StatementSyntax)new ScmDeclarationSyntax(name, equations.ToSeq());
 
     // ------------------------------------------------------------------ statements
 
     /// <summary>A trailing clause of identify/estimate/adjustment sets; which ones a statement takes is checked by <see cref="Clauses"/>.</summary>
-    sealed record Clause(string Keyword, NameSyntax? Name, Seq<OptionSyntax> Options);
+    internal sealed record Clause(string Keyword, NameSyntax? Name, Seq<OptionSyntax> Options);
 
     static TokenListParser<CqlToken, Clause[]> Clauses(params string[] allowed)
     {
@@ -559,24 +699,32 @@ static class CqlGrammar
     static NameSyntax? Last(Clause[] clauses, string keyword) => clauses.LastOrDefault(c => c.Keyword == keyword)?.Name;
     static Seq<OptionSyntax> With(Clause[] clauses) => clauses.Where(c => c.Keyword == "with").SelectMany(c => c.Options).ToSeq();
 
+    static readonly TokenListParser<CqlToken, Clause[]> IdentifyClauses = Clauses("in", "explain", "verify", "with");
+
     static readonly TokenListParser<CqlToken, StatementSyntax> Identify =
         from keyword in Kw("identify")
         from query in Expression
-        from clauses in Clauses("in", "explain", "verify", "with")
+        from clauses in IdentifyClauses
         select (StatementSyntax)new IdentifyStatementSyntax(
             query, Last(clauses, "in"), clauses.Any(c => c.Keyword == "explain"), clauses.Any(c => c.Keyword == "verify"), With(clauses));
 
     static readonly TokenListParser<CqlToken, NameSyntax> EstimateLabel =
         (from label in Name from eq in Tok(CqlToken.Equals) select label).Try();
 
+    static readonly TokenListParser<CqlToken, NameSyntax?> OptionalLabel = EstimateLabel.OrNull();
+
+    static readonly TokenListParser<CqlToken, Clause[]> EstimateClauses = Clauses("in", "using", "with");
+
     static readonly TokenListParser<CqlToken, StatementSyntax> Estimate =
         from keyword in Kw("estimate")
-        from label in EstimateLabel.OrNull()
+        from label in OptionalLabel
         from query in Expression
-        from clauses in Clauses("in", "using", "with")
+        from clauses in EstimateClauses
         select (StatementSyntax)new EstimateStatementSyntax(label, query, Last(clauses, "in"), Last(clauses, "using"), With(clauses));
 
     static readonly string[] AdjustmentModes = ["minimal", "all", "optimal", "canonical"];
+
+    static readonly TokenListParser<CqlToken, Clause[]> AdjustmentClauses = Clauses(["in", "with", .. AdjustmentModes]);
 
     static readonly TokenListParser<CqlToken, StatementSyntax> AdjustmentSets =
         from keyword in Kw("adjustment")
@@ -585,7 +733,7 @@ static class CqlGrammar
         from exposures in NodeGroup
         from arrow in Tok(CqlToken.Arrow)
         from outcomes in NodeGroup
-        from clauses in Clauses(["in", "with", .. AdjustmentModes])
+        from clauses in AdjustmentClauses
         select (StatementSyntax)new AdjustmentSetsStatementSyntax(
             exposures, outcomes, Last(clauses, "in"),
             clauses.LastOrDefault(c => AdjustmentModes.Contains(c.Keyword))?.Keyword switch
@@ -597,40 +745,50 @@ static class CqlGrammar
             },
             With(clauses));
 
+    static readonly TokenListParser<CqlToken, NameSyntax?> InGraph = Kw("in").IgnoreThen(Name).OrNull();
+
     static readonly TokenListParser<CqlToken, StatementSyntax> Instruments =
         from keyword in Kw("instruments")
         from @for in Kw("for")
         from exposures in NodeGroup
         from arrow in Tok(CqlToken.Arrow)
         from outcomes in NodeGroup
-        from graph in Kw("in").IgnoreThen(Name).OrNull()
+        from graph in InGraph
         select (StatementSyntax)new InstrumentsStatementSyntax(exposures, outcomes, graph);
+
+    static readonly TokenListParser<CqlToken, NameSyntax?> OfGraph = Kw("of").IgnoreThen(Name).OrNull();
 
     static readonly TokenListParser<CqlToken, StatementSyntax> Implications =
         from keyword in Kw("implications")
-        from graph in Kw("of").IgnoreThen(Name).OrNull()
+        from graph in OfGraph
         select (StatementSyntax)new ImplicationsStatementSyntax(graph);
+
+    static readonly TokenListParser<CqlToken, Seq<OptionSyntax>> WithOptions = Kw("with").IgnoreThen(Options).OptionalOrDefault(Seq<OptionSyntax>.Empty);
 
     static readonly TokenListParser<CqlToken, StatementSyntax> Check =
         from keyword in Kw("check")
         from graph in Name
         from against in Kw("against")
         from data in Name
-        from options in Kw("with").IgnoreThen(Options).OptionalOrDefault(Seq<OptionSyntax>.Empty)
+        from options in WithOptions
         select (StatementSyntax)new CheckStatementSyntax(graph, data, options);
+
+    static readonly TokenListParser<CqlToken, NameSyntax?> AsFormat = Kw("as").IgnoreThen(Name).OrNull();
 
     static readonly TokenListParser<CqlToken, StatementSyntax> Show =
         from keyword in Kw("show")
         from target in Name
-        from format in Kw("as").IgnoreThen(Name).OrNull()
+        from format in AsFormat
         select (StatementSyntax)new ShowStatementSyntax(target, format);
+
+    static readonly TokenListParser<CqlToken, string?> ToPath = Kw("to").IgnoreThen(StringLiteral).OrNull();
 
     static readonly TokenListParser<CqlToken, StatementSyntax> Export =
         from keyword in Kw("export")
         from target in Name
         from @as in Kw("as")
         from format in Name
-        from path in Kw("to").IgnoreThen(StringLiteral).OrNull()
+        from path in ToPath
         select (StatementSyntax)new ExportStatementSyntax(target, format, path);
 
     static readonly TokenListParser<CqlToken, StatementSyntax> Use =
@@ -638,11 +796,13 @@ static class CqlGrammar
         from target in Name
         select (StatementSyntax)new UseStatementSyntax(target);
 
+    static readonly TokenListParser<CqlToken, Seq<NodeGroupSyntax>> ParenthesizedPath = (from open in Tok(CqlToken.LParen) from p in DirectedPath from close in Tok(CqlToken.RParen) select p)
+            .OptionalOrDefault(Seq<NodeGroupSyntax>.Empty);
+
     static readonly TokenListParser<CqlToken, StatementSyntax> Assume =
         from keyword in Kw("assume")
         from assumption in Name
-        from path in (from open in Tok(CqlToken.LParen) from p in DirectedPath from close in Tok(CqlToken.RParen) select p)
-            .OptionalOrDefault(Seq<NodeGroupSyntax>.Empty)
+        from path in ParenthesizedPath
         select (StatementSyntax)new AssumeStatementSyntax(assumption, path);
 
     static readonly TokenListParser<CqlToken, StatementSyntax> Refute =
@@ -650,7 +810,7 @@ static class CqlGrammar
         from target in Name
         from with in Kw("with")
         from method in Name
-        from options in Tok(CqlToken.Comma).IgnoreThen(Options).OptionalOrDefault(Seq<OptionSyntax>.Empty)
+        from options in TrailingOptions
         select (StatementSyntax)new RefuteStatementSyntax(target, method, options);
 
     static readonly TokenListParser<CqlToken, StatementSyntax> Ask =
@@ -684,6 +844,8 @@ static class CqlGrammar
     static readonly Dictionary<string, TokenListParser<CqlToken, StatementSyntax>>.AlternateLookup<ReadOnlySpan<char>> StatementLookup =
         StatementByKeyword.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    internal static bool IsStatementKeyword(string word) => StatementByKeyword.ContainsKey(word);
+
     /// <summary>A statement: chosen by its leading keyword, else a bare expression.</summary>
     static readonly TokenListParser<CqlToken, StatementSyntax> Statement = Spanned<StatementSyntax>(input =>
     {
@@ -696,15 +858,30 @@ static class CqlGrammar
 
     internal static readonly TokenListParser<CqlToken, StatementSyntax> WholeStatement = Statement.AtEnd();
 
+    // DAGitty's R package also takes a bare `{ ... }`; its graph type then defaults to dag.
     internal static readonly TokenListParser<CqlToken, GraphBlockSyntax> WholeDagitty =
         (from _ in Separators
-         from block in KeywordGraphBlock
+         from block in KeywordGraphBlock.Or(Spanned(GraphItems.Select(items => new GraphBlockSyntax("dag", items))))
          from __ in Separators
          select block).AtEnd();
 }
 
 static class ParserExtensions
 {
+    /// <summary>LINQ query syntax over token parsers. Found before Superpower's own (nearer namespace) and does the
+    /// same thing without allocating a closure and a parser per step.</summary>
+    public static TokenListParser<CqlToken, V> SelectMany<T, U, V>(
+        this TokenListParser<CqlToken, T> parser,
+        Func<T, TokenListParser<CqlToken, U>> selector,
+        Func<T, U, V> projector) => input =>
+    {
+        var first = parser(input);
+        if (!first.HasValue) return TokenListParserResult.CastEmpty<CqlToken, T, V>(first);
+        var second = selector(first.Value)(first.Remainder);
+        if (!second.HasValue) return TokenListParserResult.CastEmpty<CqlToken, U, V>(second);
+        return TokenListParserResult.Value(projector(first.Value, second.Value), input, second.Remainder);
+    };
+
     /// <summary>Optional, null when absent (OptionalOrDefault with the nullability spelled out).</summary>
     public static TokenListParser<CqlToken, T?> OrNull<T>(this TokenListParser<CqlToken, T> parser) where T : class =>
         parser.Select(x => (T?)x).OptionalOrDefault();

@@ -146,6 +146,12 @@ public static class CqlParser
             found = Describe(token);
         }
         var after = index > 0 ? $" after {Quoted(tokens[index - 1])}" : "";
+        if (result.ErrorMessage == CqlGrammar.OutOfRange && index > 0)
+        {
+            var literal = tokens[index - 1];
+            return Diagnostic.Error(source.Location(CqlGrammar.ToTextSpan(literal)),
+                $"{(literal.Kind == CqlToken.Duration ? "duration" : "number")} {Shorten(literal.ToStringValue())} is out of range (beyond ±1.8e308)");
+        }
 
         string message;
         if (!atEnd && tokens[index].Kind is CqlToken.FatArrow or CqlToken.LongArrow)

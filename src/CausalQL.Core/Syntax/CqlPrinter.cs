@@ -59,7 +59,7 @@ public static class CqlPrinter
     {
         GraphBlockSyntax { Keyword: null } b => Block("", b.Items.Select(GraphItem)),
         GraphBlockSyntax b => Block(" = " + b.Keyword, b.Items.Select(GraphItem)),
-        GraphImportSyntax i => $" = {Name(i.Format)}({CqlTokenizer.Quote(i.Path)})",
+        GraphImportSyntax i => $" = {FunctionName(i.Format)}({CqlTokenizer.Quote(i.Path)})",
         _ => throw new ArgumentOutOfRangeException(nameof(body), body.GetType().Name),
     };
 
@@ -125,6 +125,8 @@ public static class CqlPrinter
     /// <summary>A name in a name position: bare when it is a plain identifier and no keyword, else "quoted".</summary>
     public static string Name(NameSyntax name) => IsBare(name.Text) ? name.Text : CqlTokenizer.Quote(name.Text);
 
+    static string FunctionName(NameSyntax name) => CqlTokenizer.IsIdentifier(name.Text) ? name.Text : CqlTokenizer.Quote(name.Text);
+
     static bool IsBare(string text) => CqlTokenizer.IsIdentifier(text) && !CqlGrammar.Reserved.Contains(text);
 
     // In expressions "..." is a string, so a variable needing quotes is written `like this`.
@@ -181,14 +183,20 @@ public static class CqlPrinter
     static string Operand(ExpressionSyntax e, Precedence min) =>
         Of(e) < min ? "(" + Expression(e) + ")" : Expression(e);
 
-    // A line that starts with a binary operator or continuation keyword would join the line above; parenthesise.
+    // A line that starts with a binary operator or continuation keyword would join the line above, and one that
+    // starts with a statement keyword (a call such as use(x)) would read as that statement; parenthesise.
     static string LineStart(ExpressionSyntax e, Precedence min = Precedence.Formula)
     {
         var text = Operand(e, min);
-        return text.Length > 0 && (text[0] is '-' or '+' or '*' or '/' or '^' or '|' || text.StartsWith("==") || text.StartsWith("!=")
-            || text.StartsWith("<=") || text.StartsWith(">="))
-            ? "(" + Expression(e) + ")"
-            : text;
+        var first = CqlTokenizer.Tokenize(text.Length > 64 ? text[..64] : text).FirstOrDefault();
+        var risky = first.Kind switch
+        {
+            CqlToken.Identifier => CqlGrammar.IsStatementKeyword(first.ToStringValue()) || CqlGrammar.ContinuationKeywords.Contains(first.ToStringValue()),
+            CqlToken.Plus or CqlToken.Minus or CqlToken.Star or CqlToken.Slash or CqlToken.Caret or CqlToken.Bar
+                or CqlToken.DoubleEquals or CqlToken.NotEquals or CqlToken.LessOrEqual or CqlToken.GreaterOrEqual => true,
+            _ => false,
+        };
+        return risky ? "(" + Expression(e) + ")" : text;
     }
 
     static string Expression(ExpressionSyntax e) => e switch
@@ -227,7 +235,8 @@ public static class CqlPrinter
     {
         var args = c.Arguments.Select(a => Operand(a, Precedence.Formula))
             .Concat(c.Named.Select(o => Name(o.Name) + " = " + Expression(o.Value)));
-        return Name(c.Function) + "(" + string.Join(", ", args) + ")";
+        // Calls are always named by a plain identifier (the grammar says so), keyword spellings included: and(x).
+        return FunctionName(c.Function) + "(" + string.Join(", ", args) + ")";
     }
 
     static string Number(double value)

@@ -45,7 +45,9 @@ static class StatementSplitter
         || (t.Kind == CqlToken.Identifier && (t.Span.EqualsValue("and") || t.Span.EqualsValue("or") || t.Span.EqualsValue("xor")));
 
     // Tokens that, first on a line, continue the statement above.
+    // An arrow cannot start a statement or a graph item, so `a\n-> b` is one chain (DAGitty ignores line breaks).
     static bool StartsContinuation(Token<CqlToken> t) => IsBinaryOperator(t.Kind)
+        || t.Kind is CqlToken.Arrow or CqlToken.ReverseArrow or CqlToken.BiArrow or CqlToken.UndirectedEdge
         || (t.Kind == CqlToken.Identifier && CqlGrammar.ContinuationKeywords.Contains(t.ToStringValue()));
 
     static TextSpan SpanOf(Token<CqlToken> t) => new(t.Span.Position.Absolute, t.Span.Length);
@@ -130,6 +132,13 @@ static class StatementSplitter
                 var blockLevel = stack.Count == 0 || stack.Peek().Kind == CqlToken.LBrace;
                 if (!blockLevel) continue; // inside ( ) [ ] _{ }: line breaks mean nothing; ';' is an error the parser reports
                 if (t.Kind == CqlToken.Newline && current.Count > 0 && ContinuesAcrossNewline(tokens, i, current[^1])) continue;
+                if (t.Kind == CqlToken.Newline && stack.Count == 1 && stack.Peek().Kind == CqlToken.LBrace && LooksLikeStatement(tokens, i + 1))
+                {
+                    // A block left open: report it and resume at the statement that follows, not at the end of the file.
+                    error ??= new(SpanOf(stack.Peek()), "unterminated '{': missing '}' before the next statement");
+                    yield return Finish(SpanOf(t), "end of line");
+                    continue;
+                }
                 if (stack.Count > 0) { current.Add(t); continue; }
                 if (current.Count > 0 || error is not null)
                     yield return Finish(SpanOf(t), t.Kind == CqlToken.Newline ? "end of line" : "';'");
@@ -156,6 +165,17 @@ static class StatementSplitter
             var end = tokens.Length == 0 ? 0 : tokens[^1].Span.Position.Absolute + tokens[^1].Span.Length;
             yield return Finish(new TextSpan(end, 0), "end of input");
         }
+    }
+
+    // A statement keyword followed by a name or a query cannot be a graph item, model entry or equation (those go
+    // on with an arrow, '[', '=', '~' or ':='), so it marks where an unclosed block should have ended.
+    static bool LooksLikeStatement(Token<CqlToken>[] tokens, int start)
+    {
+        var i = start;
+        while (i < tokens.Length && tokens[i].Kind == CqlToken.Newline) i++;
+        if (i + 1 >= tokens.Length || tokens[i].Kind != CqlToken.Identifier || !CqlGrammar.IsStatementKeyword(tokens[i].ToStringValue()))
+            return false;
+        return tokens[i + 1].Kind is CqlToken.Identifier or CqlToken.String or CqlToken.BacktickName;
     }
 
     static bool ContinuesAcrossNewline(Token<CqlToken>[] tokens, int newline, Token<CqlToken> previous)

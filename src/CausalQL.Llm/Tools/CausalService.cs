@@ -16,7 +16,7 @@ namespace CausalQL.Llm.Tools;
 /// Arguments that are names or expressions are parsed as such (never pasted into script text), so a
 /// "query" cannot smuggle in extra statements.
 /// </summary>
-public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatModel>? chatModel = null, LlmOptions? llm = null)
+public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatModel>? chatModel = null, LlmOptions? llm = null, IDataOpener? data = null)
 {
     public const string ScriptFile = "<script>";
     public const string QueryFile = "<query>";
@@ -24,7 +24,8 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
     public DataRoots Roots => roots;
     public LlmOptions LlmOptions { get; } = llm ?? new LlmOptions();
 
-    SessionPorts Ports() => new(roots.Reader());
+    // No output files and no drawing on a server: results come back as text and JSON.
+    SessionPorts Ports() => new(roots.Reader(), Data: data);
 
     // ------------------------------------------------------------------ check and run
 
@@ -43,14 +44,32 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
     }, ct);
 
     /// <summary>Runs a script. Files outside the data roots are refused before anything runs (<see cref="RefusedException"/>).</summary>
-    public Task<RunReply> RunAsync(string script, CancellationToken ct) => budget.RunAsync(_ =>
+    public Task<RunReply> RunAsync(string script, CancellationToken ct) => budget.RunAsync(token =>
     {
         var source = new SourceText(script, ScriptFile);
         var parsed = CqlParser.Parse(source);
         Refuse(roots.Screen(parsed.Script, source));
-        var (entries, _) = Compilation.Execute(parsed.Script, source, SymbolTable.Empty, Ports());
+        var entries = Execute(parsed.Script, source, SymbolTable.Empty, token);
         return Reply(parsed.Diagnostics, entries);
     }, ct);
+
+    /// <summary>
+    /// Compilation.Execute one statement at a time (the same bind-then-execute order, symbols threaded through),
+    /// checking the budget between statements: a script of many slow statements stops at the next boundary.
+    /// </summary>
+    ImmutableArray<RunEntry> Execute(ScriptSyntax script, SourceText source, SymbolTable symbols, CancellationToken token)
+    {
+        var entries = ImmutableArray.CreateBuilder<RunEntry>();
+        var ports = Ports();
+        foreach (var statement in script.Statements)
+        {
+            token.ThrowIfCancellationRequested();
+            var (produced, after) = Compilation.Execute(new ScriptSyntax(Seq.Of(statement)), source, symbols, ports);
+            entries.AddRange(produced);
+            symbols = after;
+        }
+        return entries.ToImmutable();
+    }
 
     // ------------------------------------------------------------------ identify
 
@@ -93,7 +112,7 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
                 result.Error, [], bound.Diagnostics.Select(DiagnosticDto.From).ToList());
         }
 
-        var (entries, _) = Compilation.Execute(new ScriptSyntax(Seq.Of<StatementSyntax>(statement)), querySource, symbols, Ports());
+        var entries = Execute(new ScriptSyntax(Seq.Of<StatementSyntax>(statement)), querySource, symbols, token);
         var reply = Reply([], entries);
         return new IdentifyReply(reply.Ok, reply.Ok ? "results" : "error", CqlPrinter.Print(expression), s.Graph.Name,
             null, null, null, null, [], [], null, reply.Results, reply.Diagnostics);
@@ -132,6 +151,7 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
             "canonical" => AdjustmentMode.Canonical,
             _ => AdjustmentMode.Minimal,
         };
+        graph = OnlyGraph(symbols, graph);
         var statement = new AdjustmentSetsStatementSyntax(Group(exposures), Group(outcomes),
             graph is null ? null : new NameSyntax(graph), adjustmentMode, Seq<OptionSyntax>.Empty);
         var (entries, _) = Compilation.Execute(new ScriptSyntax(Seq.Of<StatementSyntax>(statement)), contextSource, symbols, Ports());
@@ -151,9 +171,17 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
         var prepared = await budget.RunAsync(_ => PrepareContext(context), ct).ConfigureAwait(false);
         if (prepared.Failure is { } failure)
             return new TranslateReply(false, "error", null, null, [], "the context script has errors", 0, failure.Select(DiagnosticDto.From).ToList());
-        var translator = new Translator(chatModel(), LlmOptions);
-        var translation = await translator.TranslateAsync(question, new TranslationContext(prepared.Value.Symbols, Ports()), ct).ConfigureAwait(false);
-        return TranslateReply.From(translation);
+        var model = chatModel();
+        try
+        {
+            var translator = new Translator(model, LlmOptions);
+            var translation = await translator.TranslateAsync(question, new TranslationContext(prepared.Value.Symbols, Ports()), ct).ConfigureAwait(false);
+            return TranslateReply.From(translation);
+        }
+        finally
+        {
+            (model as IDisposable)?.Dispose();
+        }
     }
 
     // ------------------------------------------------------------------ shared steps
@@ -174,9 +202,7 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
     Prepared<(SymbolTable Symbols, SourceText QuerySource, ExpressionSyntax Expression, NameSyntax? Graph)> PrepareQuery(
         SymbolTable symbols, string query, string? graph)
     {
-        // With no graph named and no default set, the only graph declared is the one meant.
-        if (graph is null && symbols.DefaultGraph is null && symbols.Symbols.Values.OfType<GraphSymbol>().ToList() is [var only])
-            graph = only.Name;
+        graph = OnlyGraph(symbols, graph);
         var querySource = new SourceText(query, QueryFile);
         var parsed = CqlParser.ParseExpression(querySource);
         if (parsed.Expression is null) return new((symbols, querySource, new NumberSyntax(0), null), parsed.Diagnostics);
@@ -189,6 +215,10 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
         if (ctx.Failure is { } failure) return new((ctx.Value.Symbols, ctx.Value.Source, new NumberSyntax(0), null), failure);
         return PrepareQuery(ctx.Value.Symbols, query, graph);
     }
+
+    /// <summary>With no graph named and no default set, the only graph declared is the one meant.</summary>
+    static string? OnlyGraph(SymbolTable symbols, string? graph) =>
+        graph is null && symbols.DefaultGraph is null && symbols.Symbols.Values.OfType<GraphSymbol>().ToList() is [var only] ? only.Name : graph;
 
     static void Refuse(IReadOnlyList<Diagnostic> screened)
     {

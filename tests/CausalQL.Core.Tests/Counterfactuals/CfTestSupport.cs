@@ -10,14 +10,17 @@ static class CfTestSupport
     public static double EvaluateOn(DiscreteScm scm, CfIdentification id)
     {
         var enumerator = new ScmEnumerator(scm);
+        var cache = new Dictionary<string, double>();
         return InterventionalEvaluator.Evaluate(id.Estimand!, id.Bindings, _ => [0, 1], (events, intervention) =>
         {
+            var key = string.Join(",", events) + "|" + string.Join(",", intervention);
+            if (cache.TryGetValue(key, out var known)) return known;
             var doMap = intervention.ToDictionary(a => a.Variable, a => a.Value);
             // A do() that contradicts itself cannot arise from a valid estimand.
             var list = events.Select(e => CfEvent.Of(e.Variable, e.Value, [.. intervention])).ToList();
             var r = enumerator.Probability(list);
             Assert.True(r.Ok, r.Error);
-            return r.Value;
+            return cache[key] = r.Value;
         });
     }
 

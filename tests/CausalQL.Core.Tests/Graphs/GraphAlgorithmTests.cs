@@ -208,6 +208,12 @@ public class GraphAlgorithmTests
         Assert.Equal(SearchStatus.Invalid, Adjustment.Minimal(g, ["A"], ["Nope"]).Status);
         Assert.Contains("both exposure and outcome", Adjustment.Minimal(g, ["A"], ["A"]).Note);
         Assert.Contains("no exposure", Adjustment.Minimal(g, [], ["C"]).Note);
+        Assert.Contains("not a node", Adjustment.Check(g, ["A"], ["C"], ["Q"]).Reason);
+        Assert.Contains("exposure or outcome", Adjustment.Check(g, ["A"], ["C"], ["A"]).Reason);
+        Assert.Contains("not a node", FrontDoor.Check(g, ["A"], ["C"], ["Q"]).Note);
+        Assert.Contains("not a node", Adjustment.Minimal(g, ["A"], ["C"], new AdjustmentOptions { Forbidden = VarSet.Of("Q") }).Note);
+        Assert.False(Separation.AreSeparated(g, ["A"], ["C"], ["Q"]));
+        Assert.Contains("latent", Adjustment.Minimal(G("U -> B; B -> C", "U"), ["U"], ["C"]).Note);
         var cyclic = G("A -> B; B -> C; C -> A");
         Assert.Contains("cycle", Adjustment.Minimal(cyclic, ["A"], ["C"]).Note);
         Assert.Contains("cycle", Adjustment.Canonical(cyclic, ["A"], ["C"]).Note);
@@ -224,6 +230,16 @@ public class GraphAlgorithmTests
         var result = Adjustment.Minimal(G("Y -> X; W -> X; W -> Y"), ["X"], ["Y"]);
         Assert.True(result.NoneExists);
         Assert.Contains("parent of the exposure", result.Note);
+    }
+
+    [Fact]
+    public void A_latent_back_door_path_is_named_in_the_note()
+    {
+        var result = Adjustment.Minimal(G("U -> W; W -> X; U -> Y; X -> Y", "U"), ["X"], ["Y"]);
+        Assert.Equal<VarSet>([VarSet.Of("W")], result.Sets);
+        var none = Adjustment.Minimal(G("U -> X; U -> Y; X -> Y", "U"), ["X"], ["Y"]);
+        Assert.True(none.NoneExists);
+        Assert.Equal("no adjustment set exists: the path X <- U -> Y stays open given every set of observed, allowed covariates (it runs through the latent node U)", none.Note);
     }
 
     [Fact]

@@ -44,6 +44,15 @@ public class DiagnosticsTests
         AssertAt(Single("graph g {\n  A -> B\n"), 1, 9, "unterminated '{': missing '}' before the end of the input");
 
     [Fact]
+    public void Unterminated_block_does_not_swallow_the_statements_after_it()
+    {
+        var result = CqlParser.Parse(new SourceText("graph g {\n  A -> B\n  show -> C\n\nidentify P(B | do(A)) in g\nuse g\n", "t.cql"));
+        AssertAt(Assert.Single(result.Diagnostics), 1, 9, "unterminated '{': missing '}' before the next statement");
+        Assert.Equal(2, result.Script.Statements.Count);
+        Assert.IsType<IdentifyStatementSyntax>(result.Script.Statements[0]);
+    }
+
+    [Fact]
     public void Unterminated_string_and_the_next_line_still_parses()
     {
         var result = CqlParser.Parse(new SourceText("ask \"unterminated\nuse g", "t.cql"));
@@ -74,6 +83,7 @@ public class DiagnosticsTests
         AssertAt(Single("use g h"), 1, 7, "expected end of statement (end of line or ';') after 'g', found 'h'");
         AssertAt(Single("use\n"), 1, 4, "expected name after 'use', found end of line");
         AssertAt(Single("identify"), 1, 9, "expected expression after 'identify', found end of input");
+        AssertAt(Single("graph g { {A B} }"), 1, 17, "expected '->', '<-', '<->' or '--' after '}', found '}'");
     }
 
     [Fact]
@@ -172,5 +182,18 @@ public class DiagnosticsTests
         Assert.Null(trailing.Expression);
         Assert.Equal("expected end of statement (end of line or ';') after ')', found 'P'", trailing.Diagnostics.Single().Message);
         Assert.Equal("expected an expression, found end of input", CqlParser.ParseExpression("  ").Diagnostics.Single().Message);
+    }
+}
+
+public class NumberRangeTests
+{
+    [Fact]
+    public void A_number_beyond_double_range_is_an_error_not_infinity()
+    {
+        var result = CqlParser.Parse(new SourceText("model m { P(Y = 1) = 1e400 }", "t.cql"));
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal(22, d.Location.Column);
+        Assert.Equal("number 1e400 is out of range (beyond ±1.8e308)", d.Message);
+        Assert.Equal("duration 1e999s is out of range (beyond ±1.8e308)", CqlParser.Parse("identify P(Y) with timeout = 1e999s").Diagnostics.Single().Message);
     }
 }

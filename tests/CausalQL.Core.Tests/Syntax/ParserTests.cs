@@ -75,6 +75,20 @@ public class ParserTests
         Assert.Equal(EdgeKind.Undirected, Assert.IsType<EdgeChainSyntax>(pdag.Graph!.Items[0]).Arrows[0]);
     }
 
+    [Theory]
+    [InlineData("dag{a->b->c<-d}")]
+    [InlineData("dag {\na -> b b -> c d -> c\n}")]
+    [InlineData("dag {\na ->\n  b\n  -> c\nd -> c }")]
+    [InlineData("{ a -> b ; b -> c ; d -> c }")]
+    public void ParseDagitty_ignores_line_breaks_like_dagitty(string text)
+    {
+        var result = CqlParser.ParseDagitty(new SourceText(text));
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal("dag", result.Graph!.Keyword);
+        var edges = result.Graph.Items.OfType<EdgeChainSyntax>().Sum(c => c.Arrows.Count);
+        Assert.Equal(3, edges);
+    }
+
     [Fact]
     public void ParseDagitty_rejects_other_text_with_a_diagnostic()
     {

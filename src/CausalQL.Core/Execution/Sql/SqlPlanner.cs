@@ -22,6 +22,7 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
     {
         Constant c => dialect.Number(c.Value),
         ColumnRef c => dialect.ToDouble(Col(c.Name), StorageOf(c.Name)),
+        RandomUniform => "random()",
         LevelIs or IsNotNull or Compare or Conjunction => $"(CASE WHEN {Predicate(e)} THEN {dialect.Number(1)} ELSE {dialect.Number(0)} END)",
         Binary b => $"({Value(b.Left)} {b.Op switch { BinaryOp.Add => "+", BinaryOp.Sub => "-", BinaryOp.Mul => "*", _ => "/" }} {Value(b.Right)})",
         Power p => dialect.Power(Value(p.Base), p.Exponent),
@@ -62,10 +63,7 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
     /// </summary>
     public string Sums(IReadOnlyList<Expr> terms, Expr? filter)
     {
-        var heavy = new List<Expr>();
-        var shared = new Dictionary<Expr, int>();
-        foreach (var t in terms) CountShared(t, shared, top: true);
-        var rewritten = terms.Select(t => Hoist(t, heavy, shared)).ToList();
+        var rewritten = Hoisting.Rewrite(terms, out var heavy);
         string source;
         SqlPlanner outer;
         if (heavy.Count == 0)
@@ -76,10 +74,10 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
         else
         {
             var inner = new StringBuilder("SELECT *");
-            for (var i = 0; i < heavy.Count; i++) inner.Append(", ").Append(Value(heavy[i])).Append(" AS ").Append(Col(HoistName(i)));
+            for (var i = 0; i < heavy.Count; i++) inner.Append(", ").Append(Value(heavy[i])).Append(" AS ").Append(Col(Hoisting.Name(i)));
             inner.Append(" FROM ").Append(relation).Append(Where(filter));
             source = $"({inner}) AS causalql_h";
-            outer = new SqlPlanner(dialect, source, [.. schema, .. heavy.Select((_, i) => new ColumnSchema(HoistName(i), StorageType.Number))], weightColumn);
+            outer = new SqlPlanner(dialect, source, [.. schema, .. heavy.Select((_, i) => new ColumnSchema(Hoisting.Name(i), StorageType.Number))], weightColumn);
         }
         var sb = new StringBuilder("SELECT ").Append(outer.WeightSum).Append(", COUNT(*)");
         foreach (var t in rewritten)
@@ -90,48 +88,6 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
         return sb.Append(" FROM ").Append(source).ToString();
     }
 
-    static int Size(Expr e) => e switch
-    {
-        Binary b => 1 + Size(b.Left) + Size(b.Right),
-        Power p => 1 + Size(p.Base),
-        Call c => 1 + Size(c.Arg),
-        Clamp c => 1 + Size(c.Arg),
-        Compare c => 1 + Size(c.Left) + Size(c.Right),
-        _ => 1,
-    };
-
-    static string HoistName(int i) => $"causalql_h{i}";
-
-    /// <summary>Counts the large sub-expressions below each term's root (a large one used twice is worth computing once).</summary>
-    static void CountShared(Expr e, Dictionary<Expr, int> counts, bool top)
-    {
-        if (e is Binary b)
-        {
-            if (!top && Size(e) > 12) { counts[e] = counts.GetValueOrDefault(e) + 1; if (counts[e] > 1) return; }
-            CountShared(b.Left, counts, false);
-            CountShared(b.Right, counts, false);
-        }
-    }
-
-    static Expr Hoist(Expr e, List<Expr> heavy, Dictionary<Expr, int> shared)
-    {
-        switch (e)
-        {
-            case Call or Clamp:
-            case Binary when shared.GetValueOrDefault(e) > 1:
-                var i = heavy.IndexOf(e);
-                if (i < 0) { heavy.Add(e); i = heavy.Count - 1; }
-                return new ColumnRef(HoistName(i));
-            case Binary b:
-                return new Binary(b.Op, Hoist(b.Left, heavy, shared), Hoist(b.Right, heavy, shared));
-            case Power p:
-                return new Power(Hoist(p.Base, heavy, shared), p.Exponent);
-            case Compare c:
-                return new Compare(c.Op, Hoist(c.Left, heavy, shared), Hoist(c.Right, heavy, shared));
-            default:
-                return e;
-        }
-    }
 
     /// <summary>One scan: row and complete-case counts, then per column non-null count, min, max and "all 0/1".</summary>
     public string Profile(IReadOnlyList<string> columns, Expr? filter)

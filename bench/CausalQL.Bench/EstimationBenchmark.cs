@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using CausalQL.Data;
+using CausalQL.Execution;
+using DuckDB.NET.Data;
+
+namespace CausalQL.Bench;
+
+/// <summary>
+/// The executor against bench-peers.md: plug-in ATE on the binary data (in memory and from
+/// Parquet) next to the bare DuckDB GROUP BY that counts the same cells; regression, IPW and AIPW
+/// on the linear data at 1M and 10M rows next to DoWhy's figures and to the one-pass moments
+/// query (the floor) measured here; peak working set per case, each case in its own process.
+/// Usage: estimate [rows=10000000] [runs=3]   |   estimate case NAME ROWS RUNS (internal)
+/// </summary>
+public sealed class EstimationBenchmark : IBenchmark
+{
+    public string Name => "estimate";
+    public string Description => "plug-in / regression / IPW / AIPW on 1M–10M rows vs DuckDB GROUP BY, moments floor, DoWhy";
+
+    static readonly string Dir = Path.Combine(Path.GetTempPath(), "causalql-bench");
+    static string BinaryParquet(long n) => Path.Combine(Dir, $"binary-{n}.parquet");
+    static string LinearParquet(long n) => Path.Combine(Dir, $"linear-{n}.parquet");
+
+    static readonly Dictionary<string, (double At1M, double At10M)> DoWhy = new()
+    {
+        ["regression"] = (0.83, 11.8), ["ipw"] = (0.70, 10.3), ["aipw"] = (0.98, 13.8),
+    };
+
+    public int Run(string[] args)
+    {
+        if (args.Length >= 1 && args[0] == "case") return RunCase(args[1], long.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
+        var rows = args.Length >= 1 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
+        var runs = args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        Directory.CreateDirectory(Dir);
+        var sizes = rows >= 10_000_000 ? new[] { 1_000_000L, rows } : [rows];
+        foreach (var n in sizes) Generate(n);
+        Console.WriteLine($"{"case",-34} {"rows",11} {"ours (median)",14} {"reference",28} {"ratio",8} {"estimate",12} {"peak WS",9}");
+        var failed = 0;
+        foreach (var n in sizes)
+        {
+            if (n == rows) { failed += Spawn("plugin-memory", n, runs); failed += Spawn("plugin-parquet", n, runs); }
+            foreach (var m in new[] { "regression", "ipw", "aipw" }) failed += Spawn(m, n, runs);
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Each case in a fresh process, so its peak working set is its own.</summary>
+    static int Spawn(string name, long n, int runs)
+    {
+        var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = false, UseShellExecute = false };
+        foreach (var a in new[] { "estimate", "case", name, n.ToString(CultureInfo.InvariantCulture), runs.ToString(CultureInfo.InvariantCulture) }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        return p.ExitCode == 0 ? 0 : 1;
+    }
+
+    // ------------------------------------------------------------------ data (bench-peers.md generators, in DuckDB SQL)
+
+    static void Generate(long n)
+    {
+        using var c = new DuckDBConnection("Data Source=:memory:");
+        c.Open();
+        if (!File.Exists(BinaryParquet(n)))
+            Exec(c, $"""
+                SELECT setseed(0.42);
+                COPY (
+                  WITH a AS (SELECT (random() < 0.4)::INT AS Z1, random() AS u2, (random() < 0.5)::INT AS Z3, random() AS ut, random() AS uy FROM range({n})),
+                       b AS (SELECT Z1, (u2 < 0.3 + 0.3 * Z1)::INT AS Z2, Z3, ut, uy FROM a),
+                       c AS (SELECT Z1, Z2, Z3, (ut < 0.2 + 0.3 * Z1 + 0.2 * Z2 + 0.1 * Z3)::INT AS T, uy FROM b)
+                  SELECT Z1::TINYINT AS Z1, Z2::TINYINT AS Z2, Z3::TINYINT AS Z3, T::TINYINT AS T,
+                         (uy < 0.1 + 0.2 * T + 0.25 * Z1 + 0.15 * Z2 + 0.1 * Z3 + 0.1 * T * Z3)::TINYINT AS Y FROM c
+                ) TO '{BinaryParquet(n)}' (FORMAT parquet)
+                """);
+        if (!File.Exists(LinearParquet(n)))
+            // Box–Muller normals; W2 = 0.5·W1 + √0.75·e gives corr(W1, W2) = 0.5.
+            Exec(c, $"""
+                SELECT setseed(0.43);
+                COPY (
+                  WITH u AS (SELECT random() AS a1, random() AS a2, random() AS b1, random() AS b2, random() AS c1, random() AS c2,
+                                    random() AS d1, random() AS d2, random() AS e1, random() AS e2, random() AS f1, random() AS f2, random() AS ut FROM range({n})),
+                       w AS (SELECT sqrt(-2 * ln(1 - a1)) * cos(2 * pi() * a2) AS W1, sqrt(-2 * ln(1 - b1)) * cos(2 * pi() * b2) AS e,
+                                    sqrt(-2 * ln(1 - c1)) * cos(2 * pi() * c2) AS W3, sqrt(-2 * ln(1 - d1)) * cos(2 * pi() * d2) AS W4,
+                                    sqrt(-2 * ln(1 - e1)) * cos(2 * pi() * e2) AS W5, sqrt(-2 * ln(1 - f1)) * cos(2 * pi() * f2) AS eps, ut FROM u),
+                       x AS (SELECT W1, 0.5 * W1 + sqrt(0.75) * e AS W2, W3, W4, W5, eps, ut FROM w),
+                       t AS (SELECT *, (ut < 1 / (1 + exp(-(0.2 + 0.8 * W1 - 0.6 * W2 + 0.5 * W3 + 0.3 * W4 - 0.4 * W5))))::DOUBLE AS T FROM x)
+                  SELECT W1, W2, W3, W4, W5, T, 1 + 2 * T + 1.0 * W1 - 0.5 * W2 + 0.8 * W3 + 0.3 * W4 - 0.6 * W5 + eps AS Y FROM t
+                ) TO '{LinearParquet(n)}' (FORMAT parquet)
+                """);
+    }
+
+    static void Exec(DuckDBConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    // ------------------------------------------------------------------ one case
+
+    static int RunCase(string name, long n, int runs)
+    {
+        switch (name)
+        {
+            case "plugin-memory" or "plugin-parquet":
+                {
+                    var memory = name == "plugin-memory";
+                    var load = memory ? $"CREATE TABLE t AS SELECT * FROM read_parquet('{BinaryParquet(n)}')" : $"CREATE VIEW t AS SELECT * FROM read_parquet('{BinaryParquet(n)}')";
+                    var opened = DuckDbSources.FromSetup("binary", load, "t");
+                    if (!opened.IsOk) { Console.WriteLine(opened.Error!.Message); return 1; }
+                    using var src = opened.Value;
+                    // The bare engine on the same data: a second in-process DuckDB holding the same table.
+                    using var bare = new DuckDBConnection("Data Source=:memory:");
+                    bare.Open();
+                    Exec(bare, load);
+                    var floor = Median(runs, () =>
+                    {
+                        using var cmd = bare.CreateCommand();
+                        cmd.CommandText = "SELECT T, Y, Z1, Z2, Z3, COUNT(*) FROM t GROUP BY T, Y, Z1, Z2, Z3";
+                        using var r = cmd.ExecuteReader();
+                        while (r.Read()) { }
+                    });
+                    var request = new EstimationRequest("T", "Y") { Method = EstimationMethod.Plugin, Adjustment = ["Z1", "Z2", "Z3"] };
+                    EstimateResult? last = null;
+                    var ours = Median(runs, () => last = Estimation.Estimate(request, src).Value);
+                    Print($"plug-in ATE ({(memory ? "in memory" : "Parquet")})", n, ours, $"DuckDB GROUP BY {Ms(floor)}", ours / floor, last!.Value);
+                    Print("  (pgmpy fit + 2 do-queries)", n, ours, $"pgmpy {(n >= 10_000_000 ? "5.07 s" : "0.356 s @1M")}", ours / (n >= 10_000_000 ? 5.07 : 0.356), last.Value);
+                    return 0;
+                }
+            default:
+                {
+                    var opened = DuckDbSources.Parquet(LinearParquet(n));
+                    if (!opened.IsOk) { Console.WriteLine(opened.Error!.Message); return 1; }
+                    using var src = opened.Value;
+                    using var bare = new DuckDBConnection("Data Source=:memory:");
+                    bare.Open();
+                    Exec(bare, $"CREATE VIEW t AS SELECT * FROM read_parquet('{LinearParquet(n)}')");
+                    var cols = new[] { "1", "W1", "W2", "W3", "W4", "W5", "T", "Y" };
+                    var products = new List<string>();
+                    for (var i = 0; i < cols.Length; i++) for (var j = i; j < cols.Length; j++) products.Add($"SUM({cols[i]} * {cols[j]})");
+                    var floorQuery = $"SELECT {string.Join(", ", products)} FROM t";
+                    var floor = Median(runs, () =>
+                    {
+                        using var cmd = bare.CreateCommand();
+                        cmd.CommandText = floorQuery;
+                        using var r = cmd.ExecuteReader();
+                        while (r.Read()) { }
+                    });
+                    var method = name switch { "regression" => EstimationMethod.Regression, "ipw" => EstimationMethod.Ipw, _ => EstimationMethod.Aipw };
+                    var request = new EstimationRequest("T", "Y") { Method = method, Adjustment = ["W1", "W2", "W3", "W4", "W5"] };
+                    EstimateResult? last = null;
+                    var ours = Median(runs, () =>
+                    {
+                        var r = Estimation.Estimate(request, src);
+                        if (!r.IsOk) throw new InvalidOperationException(r.Error.Message);
+                        last = r.Value;
+                    });
+                    var dowhy = n >= 10_000_000 ? DoWhy[name].At10M : n >= 1_000_000 ? DoWhy[name].At1M : double.NaN;
+                    Print($"{name} (Parquet)", n, ours, $"DoWhy {dowhy.ToString("0.##", CultureInfo.InvariantCulture)} s", dowhy / ours, last!.Value, inverse: true);
+                    Print($"  vs one-pass moments floor", n, ours, $"DuckDB X'X {Ms(floor)}", ours / floor, last.Value);
+                    return 0;
+                }
+        }
+    }
+
+    static double Median(int runs, Action action)
+    {
+        action();   // warm-up
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            action();
+            times.Add(sw.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    static string Ms(double seconds) => seconds < 1 ? $"{seconds * 1000:0.0} ms" : $"{seconds:0.00} s";
+
+    static void Print(string label, long n, double ours, string reference, double ratio, double estimate, bool inverse = false)
+    {
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024);
+        var ratioText = inverse ? $"{ratio:0.0}x faster" : $"{ratio:0.00}x";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label,-34} {n,11:N0} {Ms(ours),14} {reference,28} {ratioText,8} {estimate,12:0.0000} {peak,6:0} MB"));
+    }
+}

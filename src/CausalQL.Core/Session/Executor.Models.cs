@@ -1,0 +1,239 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CausalQL.Binding;
+using CausalQL.Counterfactuals;
+using CausalQL.Scm;
+using CausalQL.Syntax;
+using CausalQL.Text;
+
+namespace CausalQL.Sessions;
+
+// Queries answered by a model rather than by data: an SCM (`use m` then `P(Y[X = 1] = 1 | X = 0)`)
+// is evaluated exactly by enumeration; a model block of given probabilities answers through the
+// effect formulas that its given terms support.
+public static partial class Executor
+{
+    /// <summary>A number, or bounds when the model determines only an interval, with how it was found.</summary>
+    sealed record Answer(double? Value, double? Lower, double? Upper, string How)
+    {
+        public static Answer Point(double v, string how) => new(v, null, null, how);
+    }
+
+    sealed class ModelError(string message) : Exception(message);
+
+    static ExecutionOutcome EvaluateOnModel(QueryStatement s, SessionPorts ports, ImmutableList<Assumption> assumptions)
+    {
+        var source = s.Graph!.Source;
+        try
+        {
+            Answer answer;
+            switch (source)
+            {
+                case ScmSymbol scm:
+                    {
+                        var translation = ScmTranslator.Translate(scm.Syntax, scm.Source ?? new SourceText("", scm.Declared.File));
+                        if (translation.HasErrors)
+                            return new ExecutionOutcome([], [.. translation.Diagnostics.Where(d => d.IsError).Select(d => d.Location.File == s.Location.File ? d : d with { Location = s.Location, Message = $"in scm '{scm.Name}' ({d.Location}): {d.Message}" })]);
+                        if (translation.Discrete is not { } discrete)
+                            return Missing(s.Location, $"{s.Query} on the linear-Gaussian scm '{scm.Name}'", "query evaluation on linear-Gaussian SCMs from the session");
+                        var enumerator = new ScmEnumerator(discrete);
+                        answer = OnScm(s.Query, enumerator, scm.Name);
+                        break;
+                    }
+                case ModelSymbol model:
+                    {
+                        var given = new GivenModel(s.Graph.Graph, model.Entries.Select(ToGiven));
+                        var effectAssumptions = EffectAssumptions.None;
+                        if (assumptions.Any(a => a.Name == "monotonicity")) effectAssumptions |= EffectAssumptions.Monotonicity;
+                        if (assumptions.Any(a => a.Name == "linear")) effectAssumptions |= EffectAssumptions.Linear;
+                        answer = OnGivenModel(s.Query, given, effectAssumptions);
+                        break;
+                    }
+                default:
+                    throw new System.Diagnostics.UnreachableException();
+            }
+            var text = answer.Value is { } v
+                ? $"{s.Query} = {Number(v)}  ({answer.How}; {source.KindWord} {source.Name})"
+                : $"{s.Query} lies in [{Number(answer.Lower!.Value)}, {Number(answer.Upper!.Value)}]  ({answer.How}; {source.KindWord} {source.Name})";
+            var json = new JsonObject
+            {
+                ["query"] = s.Query.ToString(),
+                [source.KindWord] = source.Name,
+                ["value"] = answer.Value,
+                ["lower"] = answer.Lower,
+                ["upper"] = answer.Upper,
+                ["how"] = answer.How,
+            };
+            return ExecutionOutcome.Of(StatementResult.Create("value", text, s.Location, json));
+        }
+        catch (ModelError e)
+        {
+            return Failed(s.Location, $"{s.Query} in {source.KindWord} '{source.Name}': {e.Message}");
+        }
+    }
+
+    // ------------------------------------------------------------------ SCMs
+
+    static Answer OnScm(Query query, ScmEnumerator scm, string name)
+    {
+        const string how = "exact, by enumerating the SCM's noise";
+        double Check(CfOutcome<double> outcome) => outcome.Ok ? outcome.Value : throw new ModelError(outcome.Error!);
+        switch (query)
+        {
+            case ProbabilityQuery p:
+                {
+                    var doValues = Interventions(p.Interventions);
+                    var events = p.Outcomes.Select(e => Event(e, doValues)).ToList();
+                    var given = p.Conditions.Select(e => Event(e, doValues)).ToList();
+                    return Answer.Point(Check(scm.Probability(events, given)), how);
+                }
+            case ExpectationQuery e:
+                {
+                    var doValues = Interventions(e.Interventions);
+                    var given = e.Conditions.Select(c => Event(c, doValues)).ToList();
+                    return Answer.Point(Expect(e.Target, doValues, given, scm), how);
+                }
+            case EffectQuery { Kind: var kind } f when f.Exposure.Count == 1 && f.Outcome.Count == 1:
+                {
+                    string x = f.Exposure.First(), y = f.Outcome.First();
+                    var none = ImmutableDictionary.Create<string, int>(StringComparer.Ordinal);
+                    var x1 = none.Add(x, 1);
+                    var x0 = none.Add(x, 0);
+                    CfEvent Y(ImmutableDictionary<string, int> world, int value) => new(y, world, value);
+                    var factual = (string v, int value) => CfEvent.Factual(v, value);
+                    return kind switch
+                    {
+                        EffectKind.ATE or EffectKind.TE => Answer.Point(Check(scm.Expectation(y, x1)) - Check(scm.Expectation(y, x0)), how),
+                        EffectKind.ETT => Answer.Point(Check(scm.Expectation(y, x1, [factual(x, 1)])) - Check(scm.Expectation(y, x0, [factual(x, 1)])), how),
+                        EffectKind.PN => Answer.Point(Check(scm.Probability([Y(x0, 0)], [factual(x, 1), factual(y, 1)])), how),
+                        EffectKind.PS => Answer.Point(Check(scm.Probability([Y(x1, 1)], [factual(x, 0), factual(y, 0)])), how),
+                        EffectKind.PNS => Answer.Point(Check(scm.Probability([Y(x1, 1), Y(x0, 0)])), how),
+                        _ => throw new ModelError($"{kind} needs nested counterfactuals (Y[X = 1, M = M[X = 0]]), which the SCM engine does not evaluate yet"),
+                    };
+                }
+            case EffectQuery f:
+                throw new ModelError($"{f.Kind} on an SCM is evaluated for one exposure and one outcome");
+            default:
+                return Combine(query, q => OnScm(q, scm, name));
+        }
+    }
+
+    static double Expect(Query target, ImmutableDictionary<string, int> doValues, IReadOnlyList<CfEvent> given, ScmEnumerator scm)
+    {
+        double Check(CfOutcome<double> outcome) => outcome.Ok ? outcome.Value : throw new ModelError(outcome.Error!);
+        // Expectation is linear: E[a - b] = E[a] - E[b], so counterfactual contrasts evaluate term by term.
+        return target switch
+        {
+            VariableQuery v => Check(scm.Expectation(v.Variable.Name, doValues.SetItems(Interventions(v.Variable.Subscript)), given)),
+            ConstantQuery c => c.Value,
+            NegateQuery n => -Expect(n.Operand, doValues, given, scm),
+            ArithmeticQuery { Operator: ArithmeticOperator.Add } a => Expect(a.Left, doValues, given, scm) + Expect(a.Right, doValues, given, scm),
+            ArithmeticQuery { Operator: ArithmeticOperator.Subtract } a => Expect(a.Left, doValues, given, scm) - Expect(a.Right, doValues, given, scm),
+            _ => throw new ModelError($"E[{target}] is evaluated for sums and differences of variables"),
+        };
+    }
+
+    static CfEvent Event(QueryEvent e, ImmutableDictionary<string, int> doValues) =>
+        e.Value is null
+            ? throw new ModelError($"'{e.Variable}' needs a value to be evaluated on a model, e.g. {e.Variable.Name} = 1")
+            : new CfEvent(e.Variable.Name, doValues.SetItems(Interventions(e.Variable.Subscript)), Level(e.Value, e.Variable.Name));
+
+    static ImmutableDictionary<string, int> Interventions(IEnumerable<Intervention> interventions) =>
+        interventions.ToImmutableDictionary(
+            i => i.Variable,
+            i => i.Value is null ? throw new ModelError($"do({i.Variable}) needs a value to be evaluated on a model, e.g. do({i.Variable} = 1)") : Level(i.Value, i.Variable),
+            StringComparer.Ordinal);
+
+    static int Level(Value value, string variable) => value switch
+    {
+        NumberValue { Number: var n } when n == Math.Floor(n) && Math.Abs(n) < int.MaxValue => (int)n,
+        _ => throw new ModelError($"the value of '{variable}' must be a whole number on a discrete model, found {value}"),
+    };
+
+    static Answer Combine(Query query, Func<Query, Answer> evaluate)
+    {
+        double PointOf(Query q)
+        {
+            var a = evaluate(q);
+            return a.Value ?? throw new ModelError($"{q} is only bounded ([{Number(a.Lower!.Value)}, {Number(a.Upper!.Value)}]), so it cannot enter arithmetic");
+        }
+        return query switch
+        {
+            ConstantQuery c => Answer.Point(c.Value, "a constant"),
+            NegateQuery n => Answer.Point(-PointOf(n.Operand), "arithmetic"),
+            ArithmeticQuery a => Answer.Point(a.Operator switch
+            {
+                ArithmeticOperator.Add => PointOf(a.Left) + PointOf(a.Right),
+                ArithmeticOperator.Subtract => PointOf(a.Left) - PointOf(a.Right),
+                ArithmeticOperator.Multiply => PointOf(a.Left) * PointOf(a.Right),
+                _ => PointOf(a.Left) / PointOf(a.Right),
+            }, "arithmetic over exact values"),
+            VariableQuery v => throw new ModelError($"'{v}' is a variable; ask for P(...) or E[...]"),
+            _ => throw new ModelError("this query is not evaluated on models"),
+        };
+    }
+
+    // ------------------------------------------------------------------ given models
+
+    static GivenEntry ToGiven(ModelEntry entry)
+    {
+        if (entry.Term is not ProbabilityQuery { IsCounterfactual: false, Interventions.Count: 0 } p)
+            throw new ModelError($"the model entry {entry.Term} is not an observational probability");
+        return new GivenEntry(Assign(p.Outcomes), Assign(p.Conditions), entry.Value);
+    }
+
+    static Assignment Assign(IEnumerable<QueryEvent> events) =>
+        new(events.ToImmutableSortedDictionary(
+            e => e.Variable.Name,
+            e => e.Value is null ? throw new ModelError($"'{e.Variable}' needs a value") : Level(e.Value, e.Variable.Name),
+            StringComparer.Ordinal));
+
+    static Answer OnGivenModel(Query query, GivenModel model, EffectAssumptions assumptions)
+    {
+        var effects = Effects.Over(model, assumptions);
+        Answer From(EffectResult r) => r switch
+        {
+            { Value: { } v } => Answer.Point(v, r.Strategy.Length > 0 ? r.Strategy : r.Explanation),
+            { Lower: { } lo, Upper: { } hi } => new Answer(null, lo, hi, r.Strategy),
+            _ => throw new ModelError(r.Explanation),
+        };
+        switch (query)
+        {
+            case ProbabilityQuery { IsCounterfactual: false, Interventions.Count: 0 } p:
+                {
+                    var result = model.Probability(Assign(p.Outcomes), Assign(p.Conditions));
+                    return result.Ok ? Answer.Point(result.Value, "from the given probabilities") : throw new ModelError(result.Error!);
+                }
+            case ProbabilityQuery { IsCounterfactual: false, Outcomes.Count: 1, Interventions.Count: 1, Conditions.Count: 0 } p
+                when p.Outcomes[0].Value is NumberValue { Number: 0 or 1 } yv:
+                {
+                    var x = p.Interventions[0];
+                    var mean = From(effects.InterventionalMean(x.Variable, x.Value is null ? 1 : Level(x.Value, x.Variable), p.Outcomes[0].Variable.Name));
+                    return yv.Number == 1 || mean.Value is null ? mean : mean with { Value = 1 - mean.Value };
+                }
+            case EffectQuery f when f.Exposure.Count == 1 && f.Outcome.Count == 1:
+                {
+                    string x = f.Exposure.First(), y = f.Outcome.First();
+                    switch (f.Kind)
+                    {
+                        case EffectKind.ATE or EffectKind.TE: return From(effects.Ate(x, y));
+                        case EffectKind.ETT: return From(effects.Ett(x, y));
+                        case EffectKind.NDE or EffectKind.NIE: return From(effects.Mediation(x, [.. f.Mediators], y, f.Kind == EffectKind.NDE));
+                        case EffectKind.PN or EffectKind.PS or EffectKind.PNS:
+                            {
+                                var yDo1 = From(effects.InterventionalMean(x, 1, y)).Value ?? throw new ModelError($"P({y} = 1 | do({x} = 1)) is only bounded");
+                                var yDo0 = From(effects.InterventionalMean(x, 0, y)).Value ?? throw new ModelError($"P({y} = 1 | do({x} = 0)) is only bounded");
+                                double Joint(int xv, int yv) => model.TryProbability(Assignment.Of((x, xv), (y, yv)), Assignment.Empty)
+                                    ?? throw new ModelError($"the model does not determine P({x} = {xv}, {y} = {yv})");
+                                return From(Effects.CausationProbability(f.Kind.ToString(), yDo1, yDo0, Joint(1, 1), Joint(1, 0), Joint(0, 1), Joint(0, 0),
+                                    assumptions.HasFlag(EffectAssumptions.Monotonicity)));
+                            }
+                        default: throw new ModelError($"{f.Kind} is not evaluated on given models");
+                    }
+                }
+            default:
+                return Combine(query, q => OnGivenModel(q, model, assumptions));
+        }
+    }
+}
