@@ -47,7 +47,7 @@ public static partial class GrammarCard
         return sb.ToString();
     }
 
-    /// <summary>Removes (* *), /* */ and line comments (// and #) that are outside quoted terminals.</summary>
+    /// <summary>Removes (* *), /* */ and // comments that are outside quoted terminals.</summary>
     static string StripComments(string text)
     {
         var sb = new StringBuilder(text.Length);
@@ -65,7 +65,7 @@ public static partial class GrammarCard
                 i = Skip(text, i + 2, "*)");
             else if (c == '/' && At(text, i + 1, '*'))
                 i = Skip(text, i + 2, "*/");
-            else if ((c == '/' && At(text, i + 1, '/')) || (c == '#' && (i == 0 || char.IsWhiteSpace(text[i - 1]))))
+            else if (c == '/' && At(text, i + 1, '/'))
             {
                 var end = text.IndexOf('\n', i);
                 i = end < 0 ? text.Length : end - 1;

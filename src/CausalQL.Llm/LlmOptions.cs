@@ -74,16 +74,16 @@ public sealed record LlmOptions
                     case "apiKeyVariable" when value.ValueKind == JsonValueKind.String:
                         options = options with { ApiKeyVariable = value.GetString()! };
                         break;
-                    case "maxRepairRounds" when value.TryGetInt32(out var rounds) && rounds >= 0:
+                    case "maxRepairRounds" when value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var rounds) && rounds >= 0:
                         options = options with { MaxRepairRounds = rounds };
                         break;
-                    case "maxRetries" when value.TryGetInt32(out var retries) && retries >= 0:
+                    case "maxRetries" when value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var retries) && retries >= 0:
                         options = options with { MaxRetries = retries };
                         break;
-                    case "requestTimeoutSeconds" when value.TryGetDouble(out var seconds) && seconds > 0:
+                    case "requestTimeoutSeconds" when value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds) && seconds > 0:
                         options = options with { RequestTimeout = TimeSpan.FromSeconds(seconds) };
                         break;
-                    case "temperature" when value.TryGetDouble(out var t) && t >= 0:
+                    case "temperature" when value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var t) && t >= 0:
                         options = options with { Temperature = t };
                         break;
                     case "endpoint" or "model" or "apiKeyVariable" or "maxRepairRounds" or "maxRetries" or "requestTimeoutSeconds" or "temperature":

@@ -18,7 +18,7 @@ public static class McpHost
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(new CausalMcpTools(new CausalQLPluginAdapter(CqlServer.CreateService(options))));
+        builder.Services.AddSingleton(new CausalQLPluginAdapter(CqlServer.CreateService(options)));
         builder.Services.AddMcpServer(o =>
             {
                 o.ServerInfo = new ModelContextProtocol.Protocol.Implementation { Name = "causalql", Version = CqlServer.Version };

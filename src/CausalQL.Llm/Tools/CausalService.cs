@@ -151,6 +151,7 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
             "canonical" => AdjustmentMode.Canonical,
             _ => AdjustmentMode.Minimal,
         };
+        graph = OnlyGraph(symbols, graph);
         var statement = new AdjustmentSetsStatementSyntax(Group(exposures), Group(outcomes),
             graph is null ? null : new NameSyntax(graph), adjustmentMode, Seq<OptionSyntax>.Empty);
         var (entries, _) = Compilation.Execute(new ScriptSyntax(Seq.Of<StatementSyntax>(statement)), contextSource, symbols, Ports());
@@ -201,9 +202,7 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
     Prepared<(SymbolTable Symbols, SourceText QuerySource, ExpressionSyntax Expression, NameSyntax? Graph)> PrepareQuery(
         SymbolTable symbols, string query, string? graph)
     {
-        // With no graph named and no default set, the only graph declared is the one meant.
-        if (graph is null && symbols.DefaultGraph is null && symbols.Symbols.Values.OfType<GraphSymbol>().ToList() is [var only])
-            graph = only.Name;
+        graph = OnlyGraph(symbols, graph);
         var querySource = new SourceText(query, QueryFile);
         var parsed = CqlParser.ParseExpression(querySource);
         if (parsed.Expression is null) return new((symbols, querySource, new NumberSyntax(0), null), parsed.Diagnostics);
@@ -216,6 +215,10 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
         if (ctx.Failure is { } failure) return new((ctx.Value.Symbols, ctx.Value.Source, new NumberSyntax(0), null), failure);
         return PrepareQuery(ctx.Value.Symbols, query, graph);
     }
+
+    /// <summary>With no graph named and no default set, the only graph declared is the one meant.</summary>
+    static string? OnlyGraph(SymbolTable symbols, string? graph) =>
+        graph is null && symbols.DefaultGraph is null && symbols.Symbols.Values.OfType<GraphSymbol>().ToList() is [var only] ? only.Name : graph;
 
     static void Refuse(IReadOnlyList<Diagnostic> screened)
     {
