@@ -38,6 +38,8 @@ public sealed class IdentificationBenchmark : IBenchmark
         {
             var random = RandomQueries(n, count: 20, seed: 1000 + n);
             Report($"random ADMG n={n}, ID only", random, new IdentifyOptions(PreferCriteria: false), repeats, peers[n].Item1, peers[n].Item2);
+            if (n == 100)
+                Report($"random ADMG n={n}, ID, unsimplified", random, new IdentifyOptions(PreferCriteria: false, Simplify: false), repeats, peers[n].Item1, peers[n].Item2);
         }
         return 0;
     }
@@ -48,6 +50,7 @@ public sealed class IdentificationBenchmark : IBenchmark
         var times = new List<double>();
         long allocated = 0;
         var identifiable = 0;
+        var unanswered = 0;
         foreach (var q in queries)
         {
             var best = double.MaxValue;
@@ -60,6 +63,7 @@ public sealed class IdentificationBenchmark : IBenchmark
                 allocated += GC.GetAllocatedBytesForCurrentThread() - before;
                 best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
                 if (k == 0 && result.Identifiable) identifiable++;
+                if (k == 0 && result.Status is IdStatus.BudgetExhausted or IdStatus.InvalidQuery) unanswered++;
             }
             // The fastest of the repeats: the steady-state cost of the query on a busy shared machine.
             times.Add(best);
@@ -68,12 +72,12 @@ public sealed class IdentificationBenchmark : IBenchmark
         var median = times[times.Count / 2];
         var max = times[^1];
         var perQuery = allocated / (double)(queries.Count * repeats);
-        Console.WriteLine($"{label,-34} {median,8:F3}ms {max,8:F3}ms {perQuery / 1024,8:F1}KB {peerMedian,12} {peerMax,9}   ({queries.Count} queries, {identifiable} identifiable)");
+        Console.WriteLine($"{label,-34} {median,8:F3}ms {max,8:F3}ms {perQuery / 1024,8:F1}KB {peerMedian,12} {peerMax,9}   ({queries.Count} queries, {identifiable} identifiable, {unanswered} unanswered)");
     }
 
     /// <summary>
     /// Random ADMGs: nodes V1..Vn in topological order, each directed edge i -> j (i &lt; j) with
-    /// probability 2.5/n... capped, each bidirected edge with probability 1.5/n; the outcome is the last
+    /// probability min(0.5, 5/n), each bidirected edge with probability min(0.4, 3/n); the outcome is the last
     /// node and the treatment a random ancestor of it (seeded).
     /// </summary>
     internal static List<(CausalGraph, VarSet, VarSet, VarSet)> RandomQueries(int n, int count, int seed)

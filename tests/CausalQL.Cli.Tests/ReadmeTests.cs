@@ -6,7 +6,7 @@ namespace CausalQL.Tests.Cli;
 /// <summary>The README's tour shows real output: each code block followed directly by another is an input and what `cql run` prints for it.</summary>
 public partial class ReadmeTests
 {
-    [GeneratedRegex(@"```[a-z]*\n(?<input>.*?)```\n```\n(?<output>.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"```[a-z]*\n(?<input>(?:(?!```).)*?)```\n```\n(?<output>(?:(?!```).)*?)```", RegexOptions.Singleline)]
     private static partial Regex Pair();
 
     public static TheoryData<int> Pairs => [.. Enumerable.Range(0, ReadPairs().Count)];

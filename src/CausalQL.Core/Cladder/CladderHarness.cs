@@ -252,7 +252,9 @@ public static class CladderHarness
         var candidates = r.Meta.GetProperty("given_info").EnumerateArray().Select(s => s.EnumerateArray().Select(v => v.GetString()!).ToImmutableArray()).ToList();
         // The candidate that is a minimal valid adjustment set: valid, and no proper subset is valid
         // (a valid superset of a valid set adds nothing; DAGitty's minimal sets make the same choice).
-        bool Valid(IReadOnlyCollection<string> z) => MSeparation.IsBackdoorSet(g, [x], [y], z);
+        // CLadder asks the graphical question, whether or not a candidate is measured, so latent marks are dropped here.
+        var plain = g.WithRoles(new Dictionary<string, NodeRole>());
+        bool Valid(IReadOnlyCollection<string> z) => Adjustment.IsValid(plain, [x], [y], z);
         bool Minimal(ImmutableArray<string> z) => Enumerable.Range(0, z.Length).All(i => !Valid(z.RemoveAt(i))) && (z.Length == 0 || !Valid([]));
         var valid = candidates.Where(c => Valid(c) && Minimal(c)).ToList();
         var gold = r.Meta.GetProperty("groundtruth").EnumerateArray().Select(v => v.GetString()!).ToList();
@@ -261,7 +263,7 @@ public static class CladderHarness
         var ours = valid.Count == 1 ? "{" + string.Join(", ", valid[0]) + "}" : valid.Count == 0 ? "none" : "both";
         var passed = valid.Count == 1 && VarSet.From(valid[0]).SetEquals(gold);
         return new(r.DescId, r.QueryType, r.GraphId, script, passed ? CladderStatus.Passed : CladderStatus.Failed, null, null, null,
-            "{" + string.Join(", ", gold) + "}", $"minimal valid back-door set among {sets}: {ours}");
+            "{" + string.Join(", ", gold) + "}", $"minimal valid adjustment set among {sets}: {ours}");
     }
 
     static CladderOutcome ColliderBias(Record r, CausalGraph g, string header)

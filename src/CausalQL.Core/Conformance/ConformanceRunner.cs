@@ -62,26 +62,31 @@ public sealed record ConformanceReport(ImmutableArray<CaseOutcome> Cases, Immuta
 /// </summary>
 public static class ConformanceRunner
 {
-    public static ConformanceReport Run(string jsonlText, CancellationToken ct = default)
+    public static ConformanceReport Run(string jsonlText, CancellationToken ct = default) => Run(jsonlText, IdentifyOptions.Default, ct);
+
+    /// <summary>Runs with other identification options (e.g. ID/IDC only, without the back-door and front-door criteria).</summary>
+    public static ConformanceReport Run(string jsonlText, IdentifyOptions options, CancellationToken ct = default)
     {
         var (cases, errors) = ConformanceCase.ParseLines(jsonlText);
         var outcomes = ImmutableArray.CreateBuilder<CaseOutcome>(cases.Length);
         foreach (var c in cases)
         {
             ct.ThrowIfCancellationRequested();
-            outcomes.Add(RunCase(c, ct));
+            outcomes.Add(RunCase(c, options, ct));
         }
         return new ConformanceReport(outcomes.ToImmutable(), errors);
     }
 
-    public static CaseOutcome RunCase(ConformanceCase c, CancellationToken ct = default)
+    public static CaseOutcome RunCase(ConformanceCase c, CancellationToken ct = default) => RunCase(c, IdentifyOptions.Default, ct);
+
+    public static CaseOutcome RunCase(ConformanceCase c, IdentifyOptions options, CancellationToken ct = default)
     {
         if (c.Kind == QueryKind.Counterfactual)
             return new CaseOutcome(c.Id, CaseStatus.Skipped, "counterfactual (not yet supported by the runner)", null, null, null);
         if (c.Identifiable is not { } expected)
             return new CaseOutcome(c.Id, CaseStatus.Skipped, "no verdict given", null, null, null);
 
-        var result = Identifier.Identify(c.Graph, c.Outcome, c.Treatment, c.Condition, IdentifyOptions.Default, ct);
+        var result = Identifier.Identify(c.Graph, c.Outcome, c.Treatment, c.Condition, options, ct);
         switch (result.Status)
         {
             case IdStatus.InvalidQuery:

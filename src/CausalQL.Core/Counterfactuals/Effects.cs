@@ -35,6 +35,21 @@ public sealed class Effects(CausalGraph graph, Func<Assignment, Assignment, doub
     public static Effects Over(GivenModel model, EffectAssumptions assumptions = EffectAssumptions.None) =>
         new(model.Graph, model.TryProbability, assumptions);
 
+    /// <summary>Effects on an exact or counted distribution (a joint table, a data engine's contingency table).</summary>
+    public static Effects Over(CausalGraph graph, Estimands.IMarginalSource source, EffectAssumptions assumptions = EffectAssumptions.None) =>
+        new(graph, (a, c) =>
+        {
+            var all = new Dictionary<string, int>(c.Values, StringComparer.Ordinal);
+            foreach (var (k, v) in a.Values)
+            {
+                if (all.TryGetValue(k, out var old) && old != v) return 0;
+                all[k] = v;
+            }
+            if (all.Keys.Any(k => !source.Variables.Contains(k))) return null; // not measured
+            var den = c.Count == 0 ? 1 : source.Marginal([.. c.Values.Keys], [.. c.Values.Values]);
+            return den <= 0 ? null : source.Marginal([.. all.Keys], [.. all.Values]) / den;
+        }, assumptions);
+
     double? P(Assignment a, Assignment c)
     {
         var v = probability(a, c);

@@ -66,7 +66,9 @@ public static class Adjustment
     public static AdjustmentCheck Check(CausalGraph g, IEnumerable<string> xs, IEnumerable<string> ys, IEnumerable<string> zs)
     {
         var x = VarSet.From(xs); var y = VarSet.From(ys); var z = VarSet.From(zs);
-        if (Problem(g, x, y, z, VarSet.Empty) is { } problem) return new(false, problem);
+        foreach (var v in z)
+            if (!g.Contains(v)) return new(false, $"'{v}' is not a node of the graph");
+        if (Problem(g, x, y, VarSet.Empty, VarSet.Empty) is { } problem) return new(false, problem);
         var ctx = new Context(g, x, y);
         foreach (var v in z)
         {
@@ -263,8 +265,9 @@ public static class Adjustment
         public Context(CausalGraph g, VarSet x, VarSet y)
         {
             G = g;
-            X = GraphCore.Mask(g, x);
-            Y = GraphCore.Mask(g, y);
+            // Unknown names are ignored here; the searches report them before building a context.
+            X = Separation.Known(g, x);
+            Y = Separation.Known(g, y);
             Pcp = GraphCore.ProperCausalNodes(g, X, Y);
             Forb = GraphCore.Descendants(g, Pcp);
             for (var i = 0; i < g.Count; i++) Forb[i] |= X[i];

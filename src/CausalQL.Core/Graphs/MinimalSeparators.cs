@@ -20,9 +20,10 @@ internal sealed class UndirectedGraph
     public static UndirectedGraph Augmented(CausalGraph g, bool[] keep, EdgeCut cut)
     {
         var n = g.Count;
-        var lists = new List<int>[n];
-        for (var i = 0; i < n; i++) lists[i] = [];
-        void Link(int a, int b) { if (a != b) { lists[a].Add(b); lists[b].Add(a); } }
+        // Only kept nodes get neighbour lists; the rest stay isolated.
+        var lists = new List<int>?[n];
+        for (var i = 0; i < n; i++) if (keep[i]) lists[i] = [];
+        void Link(int a, int b) { if (a != b) { lists[a]!.Add(b); lists[b]!.Add(a); } }
         // Districts of the kept subgraph.
         var district = new int[n];
         Array.Fill(district, -1);
@@ -65,8 +66,9 @@ internal sealed class UndirectedGraph
         var buffer = new List<int>();
         for (var v = 0; v < n; v++)
         {
+            if (lists[v] is not { } list) { adj[v] = []; continue; }
             buffer.Clear();
-            foreach (var w in lists[v]) if (stamp[w] != v) { stamp[w] = v; buffer.Add(w); }
+            foreach (var w in list) if (stamp[w] != v) { stamp[w] = v; buffer.Add(w); }
             adj[v] = [.. buffer];
         }
         return new UndirectedGraph(adj);

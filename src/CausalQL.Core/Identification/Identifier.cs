@@ -15,6 +15,8 @@ public static class Identifier
 {
     /// <summary>How many other minimal adjustment sets are listed as alternatives.</summary>
     const int MaxAlternativeSets = 8;
+    /// <summary>Above this many nodes, alternatives to an optimal adjustment set are not listed.</summary>
+    const int MaxNodesForAlternatives = 500;
 
     public static IdResult Identify(CausalGraph g, VarSet y, VarSet x, VarSet z, IdentifyOptions? options = null, CancellationToken ct = default)
     {
@@ -155,6 +157,8 @@ public static class Identifier
         {
             if (x.Count == 1 && y.Count == 1 && Adjustment.Optimal(g, x.First(), y.First()) is { Set: { } optimal })
                 sets.Add(optimal);
+            // On large graphs listing the minimal sets as alternatives costs more than the answer is worth.
+            if (sets.Count > 0 && g.Count > MaxNodesForAlternatives) return sets;
             var minimal = Adjustment.Minimal(g, x, y, new AdjustmentOptions { MaxSets = MaxAlternativeSets + 1, Cancellation = ct });
             foreach (var s in minimal.Sets.OrderBy(s => s.Count))
                 if (!sets.Contains(s)) sets.Add(s);

@@ -228,7 +228,13 @@ public sealed class ScmEnumerator
             }
         }
 
-        public double Value(CfEvent e) => _values[IndexOf(e.Interventions)][_owner._slot[e.Variable]];
+        readonly Dictionary<CfEvent, (int World, int Slot)> _where = [];
+
+        public double Value(CfEvent e)
+        {
+            if (!_where.TryGetValue(e, out var at)) _where[e] = at = (IndexOf(e.Interventions), _owner._slot[e.Variable]);
+            return _values[at.World][at.Slot];
+        }
         public bool Holds(CfEvent e) => Math.Abs(Value(e) - e.Value) < 1e-9;
     }
 }

@@ -168,7 +168,7 @@ static class CqlGrammar
 
     static readonly TokenListParser<CqlToken, NodeGroupSyntax> NodeGroup =
         BracedGroup
-            .Or(Spanned(Name.Select(n => new NodeGroupSyntax(Seq.Of(n), false))))
+            .Or(Name.Select(n => new NodeGroupSyntax(Seq.Of(n), false) { Span = n.Span }))
             .Named("node or {group}");
 
     /// <summary>X -> M -> Y, as in NDE(X -> M -> Y) and assume monotonicity(X -> Y).</summary>
@@ -215,20 +215,34 @@ static class CqlGrammar
 
     static readonly TokenListParser<CqlToken, Seq<AttributeSyntax>> OptionalAttributes = Attributes.OptionalOrDefault(Seq<AttributeSyntax>.Empty);
 
+    // A braced group alone declares nothing: fail after it (so the message names it) expecting an arrow.
+    static readonly TokenListParser<CqlToken, (NodeGroupSyntax, (EdgeKind, NodeGroupSyntax)[], Seq<AttributeSyntax>)> ArrowAfterGroup =
+        input => TokenListParserResult.Empty<CqlToken, (NodeGroupSyntax, (EdgeKind, NodeGroupSyntax)[], Seq<AttributeSyntax>)>(
+            input, ["'->'", "'<-'", "'<->'", "'--'"]);
+
     static readonly TokenListParser<CqlToken, GraphItemSyntax> ChainOrNode = Spanned(
         (from first in NodeGroup
          from links in ChainLinks
          from attributes in OptionalAttributes
          select (first, links, attributes))
-        .Where(x => x.links.Length > 0 || !x.first.Braced, "expected an arrow after a braced group {..}")
-        .Select(x => x.links.Length == 0
-            ? (GraphItemSyntax)new NodeDeclarationSyntax(x.first.Names[0], x.attributes)
+        .Then(x => x.links.Length > 0 || !x.first.Braced ? Parse.Return<CqlToken, (NodeGroupSyntax, (EdgeKind, NodeGroupSyntax)[], Seq<AttributeSyntax>)>(x) : ArrowAfterGroup)
+        .Select(x => x.Item2.Length == 0
+            ? (GraphItemSyntax)new NodeDeclarationSyntax(x.Item1.Names[0], x.Item3)
             : new EdgeChainSyntax(
-                new[] { x.first }.Concat(x.links.Select(l => l.Group)).ToSeq(),
-                x.links.Select(l => l.Arrow).ToSeq()) { Attributes = x.attributes }));
+                new[] { x.Item1 }.Concat(x.Item2.Select(l => l.Item2)).ToSeq(),
+                x.Item2.Select(l => l.Item1).ToSeq()) { Attributes = x.Item3 }));
 
-    static readonly TokenListParser<CqlToken, GraphItemSyntax> GraphItem =
-        GraphProperty.Or(ChainOrNode).Named("node, edge or '}'");
+    static readonly TokenListParser<CqlToken, GraphItemSyntax> NodeOrEdge = ChainOrNode.Named("node, edge or '}'");
+
+    // Only a name directly followed by '=' can start a graph property; looking at the second token first saves
+    // parsing (and discarding) the name of every edge and node item.
+    static readonly TokenListParser<CqlToken, GraphItemSyntax> GraphItem = input =>
+    {
+        var first = input.ConsumeToken();
+        var second = first.HasValue ? first.Remainder.ConsumeToken() : first;
+        var property = second.HasValue && second.Value.Kind == CqlToken.Equals;
+        return (property ? GraphProperty : NodeOrEdge)(input);
+    };
 
     // Separators are optional between items: DAGitty writes `dag { a -> b c -> d }` on one line.
     static readonly TokenListParser<CqlToken, GraphItemSyntax[]> GraphItemList = (from item in GraphItem from s in Separators select item).Many();

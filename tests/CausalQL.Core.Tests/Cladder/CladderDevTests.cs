@@ -69,3 +69,46 @@ public class CladderScriptTests
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
     }
 }
+
+public class CladderModelRoundTripTests
+{
+    /// <summary>The emitted model block, parsed and translated, states exactly the probabilities the harness used.</summary>
+    [Fact]
+    public void Emitted_model_blocks_translate_back_to_the_same_given_model()
+    {
+        var checkedBlocks = 0;
+        foreach (var line in File.ReadLines(TestPaths.Data("nl", "cladder-dev.jsonl")).Where(l => l.Trim().Length > 0))
+        {
+            var o = CladderHarness.Run(line);
+            if (!o.Script.Contains("model story")) continue;
+            var source = new CausalQL.Text.SourceText(o.Script, o.DescId);
+            var parsed = CausalQL.Syntax.CqlParser.Parse(source);
+            var model = parsed.Script.Statements.OfType<CausalQL.Syntax.ModelDeclarationSyntax>().Single();
+            var graphSyntax = parsed.Script.Statements.OfType<CausalQL.Syntax.GraphDeclarationSyntax>().Single();
+            var block = (CausalQL.Syntax.GraphBlockSyntax)graphSyntax.Body;
+            var edges = block.Items.OfType<CausalQL.Syntax.EdgeChainSyntax>().Select(c => (c.Groups[0].Names[0].Text, c.Groups[1].Names[0].Text));
+            var graph = CausalQL.Graphs.CausalGraph.Create([], edges);
+            var (given, diagnostics) = CausalQL.Counterfactuals.GivenModelTranslator.Translate(model, graph, source);
+            Assert.True(given is not null, o.DescId + ": " + string.Join("; ", diagnostics));
+            Assert.Equal(model.Entries.Count, given!.Entries.Length);
+            checkedBlocks++;
+        }
+        Assert.True(checkedBlocks > 100);
+    }
+
+    [Fact]
+    public void Model_block_errors_have_positions()
+    {
+        var text = "graph g {\n  X -> Y\n}\nmodel m on g {\n  P(X = 1) = 1.4\n  P(Y = 1 | X = 0) = 0.7\n  P(Y = 0 | X = 0) = 0.6\n  P(Q = 1) = 0.5\n}\n";
+        var source = new CausalQL.Text.SourceText(text, "m.cql");
+        var parsed = CausalQL.Syntax.CqlParser.Parse(source);
+        Assert.False(parsed.HasErrors, string.Join("; ", parsed.Diagnostics));
+        var model = parsed.Script.Statements.OfType<CausalQL.Syntax.ModelDeclarationSyntax>().Single();
+        var graph = CausalQL.Graphs.CausalGraph.Create(["X", "Y"], [("X", "Y")]);
+        var (given, diagnostics) = CausalQL.Counterfactuals.GivenModelTranslator.Translate(model, graph, source);
+        Assert.Null(given);
+        Assert.Contains(diagnostics, d => d.Message.Contains("outside [0, 1]") && d.Location.Line == 5);
+        Assert.Contains(diagnostics, d => d.Message.Contains("sum to 1.3") && d.Location.Line == 7);
+        Assert.Contains(diagnostics, d => d.Message.Contains("'Q'") && d.Location.Line == 8);
+    }
+}

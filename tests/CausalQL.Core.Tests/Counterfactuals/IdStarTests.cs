@@ -60,7 +60,7 @@ public class IdStarTests
     {
         var rng = new Random(2024);
         int identified = 0, checkedQueries = 0;
-        for (var trial = 0; trial < 150; trial++)
+        for (var trial = 0; trial < 110; trial++)
         {
             var n = rng.Next(3, 6);
             var names = Enumerable.Range(0, n).Select(i => "V" + i).ToArray();
@@ -97,6 +97,6 @@ public class IdStarTests
                     $"trial {trial}: {g} | γ={string.Join(", ", gamma)} δ={string.Join(", ", delta)} → {r.Estimand} = {value}, enumeration {truth.Value}");
             }
         }
-        Assert.True(identified > 40, $"only {identified} of {checkedQueries} identified");
+        Assert.True(identified > 30, $"only {identified} of {checkedQueries} identified");
     }
 }

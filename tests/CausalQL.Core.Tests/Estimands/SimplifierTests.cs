@@ -99,7 +99,7 @@ public class SimplifierTests
     {
         var (cases, _) = ConformanceCase.ParseLines(File.ReadAllText(TestPaths.Conformance("generated-dev.jsonl")));
         var compared = 0;
-        foreach (var c in cases.Where(c => c.Identifiable == true && c.Graph.Count <= 8).Take(40))
+        foreach (var c in cases.Where(c => c.Identifiable == true && c.Graph.Count <= 8).Take(24))
         {
             var raw = Identifier.Identify(c.Graph, c.Outcome, c.Treatment, c.Condition, new IdentifyOptions(PreferCriteria: false, Simplify: false));
             var simple = Identifier.Identify(c.Graph, c.Outcome, c.Treatment, c.Condition, new IdentifyOptions(PreferCriteria: false, Simplify: true));

@@ -208,6 +208,11 @@ public class GraphAlgorithmTests
         Assert.Equal(SearchStatus.Invalid, Adjustment.Minimal(g, ["A"], ["Nope"]).Status);
         Assert.Contains("both exposure and outcome", Adjustment.Minimal(g, ["A"], ["A"]).Note);
         Assert.Contains("no exposure", Adjustment.Minimal(g, [], ["C"]).Note);
+        Assert.Contains("not a node", Adjustment.Check(g, ["A"], ["C"], ["Q"]).Reason);
+        Assert.Contains("exposure or outcome", Adjustment.Check(g, ["A"], ["C"], ["A"]).Reason);
+        Assert.Contains("not a node", FrontDoor.Check(g, ["A"], ["C"], ["Q"]).Note);
+        Assert.Contains("not a node", Adjustment.Minimal(g, ["A"], ["C"], new AdjustmentOptions { Forbidden = VarSet.Of("Q") }).Note);
+        Assert.False(Separation.AreSeparated(g, ["A"], ["C"], ["Q"]));
         Assert.Contains("latent", Adjustment.Minimal(G("U -> B; B -> C", "U"), ["U"], ["C"]).Note);
         var cyclic = G("A -> B; B -> C; C -> A");
         Assert.Contains("cycle", Adjustment.Minimal(cyclic, ["A"], ["C"]).Note);

@@ -83,6 +83,7 @@ public class DiagnosticsTests
         AssertAt(Single("use g h"), 1, 7, "expected end of statement (end of line or ';') after 'g', found 'h'");
         AssertAt(Single("use\n"), 1, 4, "expected name after 'use', found end of line");
         AssertAt(Single("identify"), 1, 9, "expected expression after 'identify', found end of input");
+        AssertAt(Single("graph g { {A B} }"), 1, 17, "expected '->', '<-', '<->' or '--' after '}', found '}'");
     }
 
     [Fact]
