@@ -53,6 +53,7 @@ public static class CliApp
         {
             case "--help" or "-h" or "help":
                 io.Out.WriteLine(Usage);
+                io.Out.WriteLine(Commands.LlmCommands.Usage); // ask, eval-nl, serve, mcp
                 return ExitCodes.Ok;
             case "--version" or "version":
                 io.Out.WriteLine($"cql {Version}");
@@ -66,6 +67,10 @@ public static class CliApp
             case "repl":
                 if (rest.Length > 0) return BadUsage(io, $"'repl' takes no arguments, found '{rest[0]}'");
                 return new ReplLoop(new Session(CliPorts.Create()), io).Run();
+            case "ask": return Commands.LlmCommands.Ask(rest, io);
+            case "eval-nl": return Commands.LlmCommands.EvalNl(rest, io);
+            case "serve": return Commands.LlmCommands.Serve(rest, io);
+            case "mcp": return Commands.LlmCommands.Mcp(rest, io);
             default:
                 return BadUsage(io, $"unknown command '{command}'" + (command.StartsWith('-') ? "" : "; expected run, check, fmt or repl"));
         }

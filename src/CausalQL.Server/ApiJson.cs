@@ -26,6 +26,8 @@ public static class ApiJson
         RespectRequiredConstructorParameters = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         MaxDepth = 32,
+        // Plain apostrophes and angle brackets in messages: this is JSON for programs, never embedded in HTML.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>The body as T, or a 4xx problem: wrong content type, too large, malformed JSON (with line and column), unknown or missing fields.</summary>

@@ -70,6 +70,32 @@ public sealed class EvalNlTests
     }
 
     [Fact]
+    public async Task A_correct_translation_is_run_and_scored_as_passed()
+    {
+        // What a good model would write for this chain story (hand-written; the numbers are the story's rounded ones).
+        var line = File.ReadLines(DevFile).First(l => l.Contains("\"college_salary-chain-ate-model1500-spec0-q0\""));
+        const string translation = """
+            ```cql
+            graph g { Education -> Skill -> BlackHair }
+            model m on g {
+              P(BlackHair = 1 | Education = 0) = 0.13
+              P(BlackHair = 1 | Education = 1) = 0.58
+            }
+            use m
+            P(BlackHair = 1 | do(Education = 1)) - P(BlackHair = 1 | do(Education = 0))
+            ```
+            """;
+        await using var model = new ScriptedLlmServer(new Say(translation));
+        var options = new LlmOptions { Endpoint = model.Endpoint, Model = "scripted", MaxRepairRounds = 0, MaxRetries = 0 };
+        using var chat = new SemanticKernelChatModel(options);
+        var output = new StringWriter();
+        var code = CladderEval.RunAll(line, new Translator(chat, options), null, output, new StringWriter());
+        Assert.Equal(0, code);
+        Assert.True(output.ToString().EndsWith("1 passed, 0 failed\n"), output.ToString());
+        Assert.Contains("ate                  100.0% (1/1)", output.ToString());
+    }
+
+    [Fact]
     public async Task An_unreachable_model_stops_the_harness_with_a_clear_message()
     {
         var options = new LlmOptions { Endpoint = "http://127.0.0.1:9/v1", MaxRetries = 0 };

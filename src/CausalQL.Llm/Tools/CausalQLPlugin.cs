@@ -11,7 +11,7 @@ namespace CausalQL.Llm.Tools;
 /// </summary>
 public sealed class CausalQLPlugin(CausalService service)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [KernelFunction("check_script"), Description("Parse and bind a CausalQL script without running it; returns diagnostics with line and column.")]
     public async Task<string> CheckScriptAsync(
