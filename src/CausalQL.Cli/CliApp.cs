@@ -33,6 +33,11 @@ public static class CliApp
           cql check FILE.cql            parse and bind only: report errors, run nothing
           cql fmt FILE.cql [--write]    print the script in canonical form (--write: rewrite the file)
           cql repl                      an interactive session (:help inside for its commands)
+          cql conformance FILE.jsonl [--json]
+                                        identification conformance cases: a line per failure, then a summary
+          cql bench cladder FILE.jsonl [--emit DIR] [--json] [--known FILE]
+                                        run the CausalQL script written for each CLadder record and compare
+                                        with the gold ('cql bench --help' for details)
           cql --help | --version
 
         FILE may be '-' to read the script from standard input.
@@ -71,8 +76,12 @@ public static class CliApp
             case "eval-nl": return Commands.LlmCommands.EvalNl(rest, io);
             case "serve": return Commands.LlmCommands.Serve(rest, io);
             case "mcp": return Commands.LlmCommands.Mcp(rest, io);
+            case "conformance":
+                return Commands.ConformanceCommand.Run(rest, io);
+            case "bench":
+                return Commands.CladderBenchCommand.Run(rest, io);
             default:
-                return BadUsage(io, $"unknown command '{command}'" + (command.StartsWith('-') ? "" : "; expected run, check, fmt or repl"));
+                return BadUsage(io, $"unknown command '{command}'" + (command.StartsWith('-') ? "" : "; expected run, check, fmt, repl, conformance, bench, ask, eval-nl, serve or mcp"));
         }
     }
 

@@ -163,24 +163,24 @@ public static class CladderHarness
         switch (r.QueryType)
         {
             case "marginal":
-                query = $"estimate P({y} = 1) in g using story";
+                query = $"P({y} = 1)";
                 result = Prob(model, Assignment.Of((y, 1)), Assignment.Empty);
                 break;
             case "correlation":
-                query = $"estimate P({y} = 1 | {x} = 1) - P({y} = 1 | {x} = 0) in g using story";
+                query = $"P({y} = 1 | {x} = 1) - P({y} = 1 | {x} = 0)";
                 result = Difference(Prob(model, Assignment.Of((y, 1)), Assignment.Of((x, 1))), Prob(model, Assignment.Of((y, 1)), Assignment.Of((x, 0))));
                 break;
             case "exp_away":
             {
                 var collider = r.Meta.GetProperty("collider").GetString()!;
-                query = $"estimate P({y} = 1 | {x} = 1, {collider} = 1) - P({y} = 1 | {collider} = 1) in g using story";
+                query = $"P({y} = 1 | {x} = 1, {collider} = 1) - P({y} = 1 | {collider} = 1)";
                 result = Difference(Prob(model, Assignment.Of((y, 1)), Assignment.Of((x, 1), (collider, 1))),
                     Mixture(model, Assignment.Of((y, 1)), Assignment.Of((collider, 1)), x));
                 break;
             }
             case "ate":
             {
-                query = $"estimate ATE({x} -> {y}) in g using story";
+                query = $"ATE({x} -> {y})";
                 result = Effects.Over(model).Ate(x, y);
                 if (result.NotIdentifiable && Effects.Over(model).Instruments(x, y).Any())
                 {
@@ -191,21 +191,22 @@ public static class CladderHarness
                 break;
             }
             case "ett":
-                query = $"estimate ETT({x} -> {y}) in g using story";
+                query = $"ETT({x} -> {y})";
                 result = Effects.Over(model).Ett(x, y);
                 break;
             case "nde" or "nie":
             {
                 var mediators = r.Meta.GetProperty("mediators").EnumerateArray().Select(m => m.GetString()!).ToList();
                 var path = mediators.Count == 1 ? mediators[0] : "{" + string.Join(", ", mediators) + "}";
-                query = $"estimate {r.QueryType.ToUpperInvariant()}({x} -> {path} -> {y}) in g using story";
+                query = $"{r.QueryType.ToUpperInvariant()}({x} -> {path} -> {y})";
                 result = Effects.Over(model).Mediation(x, mediators, y, direct: r.QueryType == "nde");
                 break;
             }
             default:
                 return new CladderOutcome(r.DescId, r.QueryType, r.GraphId, script, CladderStatus.Error, null, null, null, F(gold), "unknown query type " + r.QueryType);
         }
-        script += query + "\n";
+        // A model block is queried by making it the session's default, then asking the bare query.
+        script += "use story\n" + query + "\n";
         return Judge(r, script, result, gold);
     }
 
@@ -259,7 +260,7 @@ public static class CladderHarness
         var valid = candidates.Where(c => Valid(c) && Minimal(c)).ToList();
         var gold = r.Meta.GetProperty("groundtruth").EnumerateArray().Select(v => v.GetString()!).ToList();
         var sets = string.Join(" and ", candidates.Select(c => "{" + string.Join(", ", c) + "}"));
-        var script = header + GraphBlock(g) + $"// candidates: {sets}; which is a valid back-door adjustment set?\nadjustment sets for {x} -> {y} in g all\n";
+        var script = header + GraphBlock(plain) + $"// candidates: {sets}; which is a valid back-door adjustment set?\nadjustment sets for {x} -> {y} in g\n";
         var ours = valid.Count == 1 ? "{" + string.Join(", ", valid[0]) + "}" : valid.Count == 0 ? "none" : "both";
         var passed = valid.Count == 1 && VarSet.From(valid[0]).SetEquals(gold);
         return new(r.DescId, r.QueryType, r.GraphId, script, passed ? CladderStatus.Passed : CladderStatus.Failed, null, null, null,
@@ -323,7 +324,7 @@ public static class CladderHarness
         var p = engine.Probability([query], evidence);
         var gold = r.Meta.GetProperty("groundtruth").GetDouble();
         var cond = evidence.Count == 0 ? "" : " | " + string.Join(", ", evidence.Select(e => $"{e.Variable} = {e.Value}"));
-        var script = header + GraphBlock(g) + scmText + $"estimate P({y}[{x} = {action}] = {target}{cond}) using m\n";
+        var script = header + GraphBlock(g) + scmText + $"use m\nP({y}[{x} = {action}] = {target}{cond})\n";
         if (!p.Ok) return new(r.DescId, r.QueryType, r.GraphId, script, CladderStatus.Missing, null, null, null, F(gold), p.Error!);
         if (inconsistency is not null && Math.Abs(p.Value - gold) > Tolerance)
             return new(r.DescId, r.QueryType, r.GraphId, script, CladderStatus.InconsistentRecord, p.Value, null, null, F(gold), inconsistency + $"; evaluating the mechanisms as written gives {F(p.Value)}");
