@@ -100,7 +100,7 @@ public static partial class Executor
         {
             case AdjustmentMode.Minimal:
                 {
-                    var result = Adjustment.Minimal(g, s.Exposures, s.Outcomes);
+                    var result = Adjustment.Minimal(g, s.Exposures, s.Outcomes, new AdjustmentOptions { TimeBudget = s.Options.Duration("timeout") });
                     if (result.Status == SearchStatus.Invalid) return Failed(s.Location, $"adjustment sets for {question}: {result.Note}");
                     sets = result.Sets;
                     note = result.Note;
