@@ -78,6 +78,7 @@ public static partial class Executor
 
     static ExecutionOutcome Identify(IdentifyStatement s)
     {
+        if (s.Query is ProbabilityQuery { IsCounterfactual: true } counterfactual) return IdentifyCounterfactual(s, counterfactual);
         var (questions, problem) = Questions(s.Query);
         if (problem is not null)
             return Missing(s.Location, $"identify {s.Query}", $"counterfactual identification (ID*/IDC*), since {problem}");
