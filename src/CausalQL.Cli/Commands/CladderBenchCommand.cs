@@ -210,20 +210,27 @@ public static class CladderBenchCommand
             : new(direct, BenchStatus.Failed, answer, null, null, null, known, $"script {answer}, gold {Show(gold)}");
     }
 
-    /// <summary>collider_bias: the question is whether X causally affects Y; the script's ATE is 0 exactly when it does not.</summary>
+    /// <summary>
+    /// collider_bias: the question is whether X causally affects Y, on a graph only. The script identifies
+    /// P(Y | do(X)); its "causal_path" says whether the estimand can depend on X (without a directed path
+    /// it is P(Y) by rule 3), and meta.polarity says whether the question asks "affects" or "does not affect".
+    /// </summary>
     static BenchRecord JudgeColliderBias(string jsonLine, CladderOutcome direct, StatementResult last, JsonElement root, bool known)
     {
-        var value = Number(root, "value");
-        if (value is null)
-            return new(direct, BenchStatus.ScriptError, "—", null, null, null, known, $"the script's last result ({last.Kind}) carries no value: {last.Text}");
+        if (last.Kind != "identification" || !root.TryGetProperty("answers", out var answers) || answers.ValueKind != JsonValueKind.Array
+            || answers.GetArrayLength() != 1 || !answers[0].TryGetProperty("causal_path", out var pathJson)
+            || pathJson.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            return new(direct, BenchStatus.ScriptError, "—", null, null, null, known, $"the script's last result ({last.Kind}) does not say whether there is a causal path: {last.Text}");
         using var doc = JsonDocument.Parse(jsonLine);
         var polarity = doc.RootElement.GetProperty("meta").GetProperty("polarity").GetBoolean();
-        var affects = Math.Abs(value.Value) > CladderHarness.Tolerance;
+        var affects = pathJson.GetBoolean();
+        var strategy = answers[0].TryGetProperty("strategy", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString()! : "not identified";
         var answer = affects == polarity ? "yes" : "no";
+        var shown = $"{answer} ({(affects ? "causal path" : "no causal path")}; {strategy})";
         if (direct.Computed is { } c && (double.IsNaN(c) != affects))
-            return new(direct, BenchStatus.Diverged, answer, value, null, null, known, $"script ATE {F(value.Value)} but the engines say: {direct.Explanation}");
-        return answer == direct.Gold ? new(direct, BenchStatus.Passed, answer, value, null, null, known, "")
-            : new(direct, BenchStatus.Failed, answer, value, null, null, known, $"script {answer}, gold {direct.Gold}");
+            return new(direct, BenchStatus.Diverged, shown, null, null, null, known, $"script says {(affects ? "a" : "no")} causal path but the engines say: {direct.Explanation}");
+        return answer == direct.Gold ? new(direct, BenchStatus.Passed, shown, null, null, null, known, "")
+            : new(direct, BenchStatus.Failed, shown, null, null, null, known, $"script {answer}, gold {direct.Gold}");
     }
 
     static string Show(IEnumerable<string> set) => "{" + string.Join(", ", set.Order(StringComparer.Ordinal)) + "}";
