@@ -40,9 +40,12 @@ public static class CladderBenchCommand
     public const string Usage = """
           cql bench cladder FILE.jsonl [--emit DIR] [--json] [--known FILE]
                                         write a CausalQL script per CLadder record, run it, compare with the
-                                        gold (1e-6; backadj: the valid adjustment set; collider_bias: yes/no)
+                                        gold (1e-6; backadj: the valid adjustment set; collider_bias: the
+                                        yes/no from identify's causal path and the question's polarity)
                                         and with the engines' direct answer; one line per failure, then
-                                        'N passed, M failed'. --emit DIR keeps DIR/<desc_id>.cql.
+                                        'N passed, M failed'. An answer that is only bounds (the given
+                                        probabilities bracket the value) counts as failed, even when the
+                                        gold lies inside. --emit DIR keeps DIR/<desc_id>.cql.
                                         Records listed in bench/cladder/KNOWN.md (or --known FILE) whose script
                                         ran and agrees with the engines are marked 'known CLadder error' but
                                         still count as failed; the exit code is 1 only when some failure is
