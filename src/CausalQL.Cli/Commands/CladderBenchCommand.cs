@@ -40,9 +40,12 @@ public static class CladderBenchCommand
     public const string Usage = """
           cql bench cladder FILE.jsonl [--emit DIR] [--json] [--known FILE]
                                         write a CausalQL script per CLadder record, run it, compare with the
-                                        gold (1e-6; backadj: the valid adjustment set; collider_bias: yes/no)
+                                        gold (1e-6; backadj: the valid adjustment set; collider_bias: the
+                                        yes/no from identify's causal path and the question's polarity)
                                         and with the engines' direct answer; one line per failure, then
-                                        'N passed, M failed'. --emit DIR keeps DIR/<desc_id>.cql.
+                                        'N passed, M failed'. An answer that is only bounds (the given
+                                        probabilities bracket the value) counts as failed, even when the
+                                        gold lies inside. --emit DIR keeps DIR/<desc_id>.cql.
                                         Records listed in bench/cladder/KNOWN.md (or --known FILE) whose script
                                         ran and agrees with the engines are marked 'known CLadder error' but
                                         still count as failed; the exit code is 1 only when some failure is
@@ -210,20 +213,27 @@ public static class CladderBenchCommand
             : new(direct, BenchStatus.Failed, answer, null, null, null, known, $"script {answer}, gold {Show(gold)}");
     }
 
-    /// <summary>collider_bias: the question is whether X causally affects Y; the script's ATE is 0 exactly when it does not.</summary>
+    /// <summary>
+    /// collider_bias: the question is whether X causally affects Y, on a graph only. The script identifies
+    /// P(Y | do(X)); its "causal_path" says whether the estimand can depend on X (without a directed path
+    /// it is P(Y) by rule 3), and meta.polarity says whether the question asks "affects" or "does not affect".
+    /// </summary>
     static BenchRecord JudgeColliderBias(string jsonLine, CladderOutcome direct, StatementResult last, JsonElement root, bool known)
     {
-        var value = Number(root, "value");
-        if (value is null)
-            return new(direct, BenchStatus.ScriptError, "—", null, null, null, known, $"the script's last result ({last.Kind}) carries no value: {last.Text}");
+        if (last.Kind != "identification" || !root.TryGetProperty("answers", out var answers) || answers.ValueKind != JsonValueKind.Array
+            || answers.GetArrayLength() != 1 || !answers[0].TryGetProperty("causal_path", out var pathJson)
+            || pathJson.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            return new(direct, BenchStatus.ScriptError, "—", null, null, null, known, $"the script's last result ({last.Kind}) does not say whether there is a causal path: {last.Text}");
         using var doc = JsonDocument.Parse(jsonLine);
         var polarity = doc.RootElement.GetProperty("meta").GetProperty("polarity").GetBoolean();
-        var affects = Math.Abs(value.Value) > CladderHarness.Tolerance;
+        var affects = pathJson.GetBoolean();
+        var strategy = answers[0].TryGetProperty("strategy", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString()! : "not identified";
         var answer = affects == polarity ? "yes" : "no";
+        var shown = $"{answer} ({(affects ? "causal path" : "no causal path")}; {strategy})";
         if (direct.Computed is { } c && (double.IsNaN(c) != affects))
-            return new(direct, BenchStatus.Diverged, answer, value, null, null, known, $"script ATE {F(value.Value)} but the engines say: {direct.Explanation}");
-        return answer == direct.Gold ? new(direct, BenchStatus.Passed, answer, value, null, null, known, "")
-            : new(direct, BenchStatus.Failed, answer, value, null, null, known, $"script {answer}, gold {direct.Gold}");
+            return new(direct, BenchStatus.Diverged, shown, null, null, null, known, $"script says {(affects ? "a" : "no")} causal path but the engines say: {direct.Explanation}");
+        return answer == direct.Gold ? new(direct, BenchStatus.Passed, shown, null, null, null, known, "")
+            : new(direct, BenchStatus.Failed, shown, null, null, null, known, $"script {answer}, gold {direct.Gold}");
     }
 
     static string Show(IEnumerable<string> set) => "{" + string.Join(", ", set.Order(StringComparer.Ordinal)) + "}";

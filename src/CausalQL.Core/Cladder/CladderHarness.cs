@@ -226,26 +226,10 @@ public static class CladderHarness
         return p.Ok ? EffectResult.Point(p.Value, "given terms", GivenModel.Term(a, c)) : EffectResult.Missing(p.Error!);
     }
 
-    /// <summary>P(a | c); when it is not derivable, total probability over <paramref name="over"/> with unknown weights brackets it.</summary>
-    static EffectResult Mixture(GivenModel model, Assignment a, Assignment c, string over)
-    {
-        var exact = Prob(model, a, c);
-        if (exact.HasValue) return exact;
-        var parts = new[] { 0, 1 }.Select(v => model.TryProbability(a, c.With(over, v))).ToList();
-        if (parts.Any(p => p is null)) return exact;
-        return EffectResult.Bounds(parts.Min()!.Value, parts.Max()!.Value, "total probability with unknown weights",
-            $"{GivenModel.Term(a, c)} = Σ_{over} {GivenModel.Term(a, c.With(over, 0)).Replace($"{over} = 0", over)} P({over} | {c}); P({over} | {c}) is not given, so it lies between the {over}-specific values");
-    }
+    // exp_away's bounds come from the engine the session uses too, so the script and this computation agree.
+    static EffectResult Mixture(GivenModel model, Assignment a, Assignment c, string over) => TotalProbabilityBounds.Mixture(model, a, c, over);
 
-    static EffectResult Difference(EffectResult a, EffectResult b)
-    {
-        if (!a.HasValue && !a.HasBounds) return a;
-        if (!b.HasValue && !b.HasBounds) return b;
-        if (a.Value is { } av && b.Value is { } bv) return EffectResult.Point(av - bv, "difference", a.Explanation + " − " + b.Explanation);
-        var (alo, ahi) = (a.Value ?? a.Lower!.Value, a.Value ?? a.Upper!.Value);
-        var (blo, bhi) = (b.Value ?? b.Lower!.Value, b.Value ?? b.Upper!.Value);
-        return EffectResult.Bounds(alo - bhi, ahi - blo, "difference of bounded terms", a.Explanation + " − " + b.Explanation);
-    }
+    static EffectResult Difference(EffectResult a, EffectResult b) => TotalProbabilityBounds.Difference(a, b);
 
     static CladderOutcome Backadj(Record r, CausalGraph g, string header)
     {
@@ -276,7 +260,7 @@ public static class CladderHarness
         var polarity = r.Meta.GetProperty("polarity").GetBoolean();
         var answer = (affects == polarity) ? "yes" : "no";
         var gold = r.Meta.GetProperty("groundtruth").GetString()!;
-        var script = header + GraphBlock(g) + $"// selecting on {collider} = 1 opens {x} -> {collider} <- {y}; the causal effect is what the question asks\nestimate ATE({x} -> {y}) in g\n";
+        var script = header + GraphBlock(g) + $"// selecting on {collider} = 1 opens {x} -> {collider} <- {y}; whether {x} affects {y} is whether P({y} | do({x})) depends on {x}\nidentify P({y} | do({x})) in g\n";
         return new(r.DescId, r.QueryType, r.GraphId, script, answer == gold ? CladderStatus.Passed : CladderStatus.Failed, affects ? double.NaN : 0, null, null, gold,
             $"{x} {(affects ? "is" : "is not")} an ancestor of {y}: the effect is {(affects ? "non-zero in general" : "0")}; answer {answer}");
     }

@@ -94,6 +94,9 @@ public static partial class Executor
             var result = Identifier.Identify(s.Graph.Graph, q.Y, q.X, q.Z, new IdentifyOptions(Explain: s.Explain), budget.Token);
             if (text.Length > 0) text.Append('\n');
             var answer = new JsonObject { ["query"] = q.ToString(), ["status"] = result.Status.ToString() };
+            // Whether X can affect Y at all: without a directed path X -> ... -> Y, P(Y | do(X)) = P(Y) (rule 3)
+            // whatever the numbers; with one, the effect is non-zero for generic models on the graph.
+            answer["causal_path"] = s.Graph.Graph.Descendants(q.X).Except(q.X).Overlaps(q.Y);
             switch (result.Status)
             {
                 case IdStatus.Identifiable:

@@ -55,7 +55,7 @@ public static partial class Executor
             }
             var text = answer.Value is { } v
                 ? $"{s.Query} = {Number(v)}  ({answer.How}; {source.KindWord} {source.Name})"
-                : $"{s.Query} lies in [{Number(answer.Lower!.Value)}, {Number(answer.Upper!.Value)}]  ({answer.How}; {source.KindWord} {source.Name})";
+                : $"{s.Query} in {source.KindWord} '{source.Name}' is not determined by the given probabilities; it lies in [{Number(answer.Lower!.Value)}, {Number(answer.Upper!.Value)}]  ({answer.How})";
             var json = new JsonObject
             {
                 ["query"] = s.Query.ToString(),
@@ -202,8 +202,7 @@ public static partial class Executor
         {
             case ProbabilityQuery { IsCounterfactual: false, Interventions.Count: 0 } p:
                 {
-                    var result = model.Probability(Assign(p.Outcomes), Assign(p.Conditions));
-                    return result.Ok ? Answer.Point(result.Value, "from the given probabilities") : throw new ModelError(result.Error!);
+                    return BracketOnGivenModel(p, model);
                 }
             case ProbabilityQuery { IsCounterfactual: false, Outcomes.Count: 1, Interventions.Count: 1, Conditions.Count: 0 } p
                 when p.Outcomes[0].Value is NumberValue { Number: 0 or 1 } yv:
@@ -233,7 +232,7 @@ public static partial class Executor
                     }
                 }
             default:
-                return Combine(query, q => OnGivenModel(q, model, assumptions));
+                return CombineBounded(query, q => OnGivenModel(q, model, assumptions));
         }
     }
 }

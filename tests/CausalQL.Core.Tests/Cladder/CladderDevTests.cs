@@ -48,7 +48,7 @@ public class CladderDevTests(ITestOutputHelper output)
         foreach (var o in Outcomes.Value)
         {
             Assert.Contains("graph g {", o.Script);
-            Assert.Matches(@"(use story\n|use m\n|adjustment sets |estimate )", o.Script);
+            Assert.Matches(@"(use story\n|use m\n|adjustment sets |identify P\()", o.Script);
             Assert.DoesNotContain("step5", o.Script);
         }
     }
