@@ -258,6 +258,48 @@ public class AllAdjustmentSetsTests
     }
 
     [Fact]
+    public void The_minimal_members_of_the_full_list_are_dagittys_minimal_sets()
+    {
+        // The 30 DAGitty cases (material we did not write): the inclusion-minimal sets among all valid
+        // sets must be exactly DAGitty's minimal sets, and its canonical set (when one exists) must be listed.
+        var cases = File.ReadLines(TestPaths.Conformance("adjustment-dev.jsonl")).Where(l => l.Trim().Length > 0)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(30, cases.Count);
+        var checkedComplete = 0;
+        static VarSet Names(System.Text.Json.JsonElement a) => VarSet.From(a.EnumerateArray().Select(e => e.GetString()!));
+        foreach (var c in cases)
+        {
+            var graph = c.GetProperty("graph");
+            var g = CausalGraph.Create(graph.GetProperty("nodes").EnumerateArray().Select(e => e.GetString()!),
+                graph.GetProperty("directed").EnumerateArray().Select(e => (e[0].GetString()!, e[1].GetString()!)), null,
+                graph.GetProperty("latent").EnumerateArray().ToDictionary(e => e.GetString()!, _ => NodeRole.Latent));
+            var xs = Names(c.GetProperty("exposure"));
+            var ys = Names(c.GetProperty("outcome"));
+            var result = AllAdjustmentSets.Find(g, xs, ys, 2_000);
+            var id = c.GetProperty("id").GetString();
+            var listed = result.Sets.ToHashSet();
+            Assert.All(listed, set => Assert.True(Adjustment.IsValid(g, xs, ys, set)));
+            var minimal = listed.Where(set => !listed.Any(other => other.Count < set.Count && other.All(set.Contains))).ToHashSet();
+            var expected = c.GetProperty("minimal_sets").EnumerateArray().Select(Names).ToHashSet();
+            if (!result.Complete)
+            {
+                // Large graphs stop early, but every size below the largest listed one is complete.
+                var complete = result.Sets.IsEmpty ? 0 : result.Sets[^1].Count;
+                expected = expected.Where(set => set.Count < complete).ToHashSet();
+                minimal = minimal.Where(set => set.Count < complete).ToHashSet();
+                Assert.NotNull(result.Note);
+                Assert.True(expected.SetEquals(minimal), $"{id}: expected {string.Join(" ", expected)}, got {string.Join(" ", minimal)}");
+                continue;
+            }
+            checkedComplete++;
+            Assert.True(expected.SetEquals(minimal), $"{id}: expected {string.Join(" ", expected)}, got {string.Join(" ", minimal)}");
+            if (c.TryGetProperty("canonical_set", out var canonical) && canonical.ValueKind == System.Text.Json.JsonValueKind.Array)
+                Assert.Contains(Names(canonical), listed);
+        }
+        Assert.True(checkedComplete >= 15, $"only {checkedComplete} cases listed completely");
+    }
+
+    [Fact]
     public void The_session_lists_every_valid_set_sorted_by_size()
     {
         var result = Run("graph g { W -> Z -> X -> Y\n Z -> Y\n V -> Y }\nadjustment sets for X -> Y in g all");
