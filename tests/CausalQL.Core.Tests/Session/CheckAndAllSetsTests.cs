@@ -148,6 +148,32 @@ public class CheckStatementTests
     }
 
     [Fact]
+    public void Text_columns_with_three_levels_get_a_g_test_with_the_matching_df()
+    {
+        // A -> B -> C with A and C three-level text, B binary: A ⟂ C | B has df = 2 strata × (3−1)(3−1) = 8.
+        var rng = new Random(21);
+        const int n = 3000;
+        var levels = new[] { "lo", "mid", "hi" };
+        string?[] a = new string?[n], c = new string?[n];
+        var b = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var ai = rng.Next(3);
+            a[i] = levels[ai];
+            b[i] = Bern(rng, 0.2 + 0.3 * ai);
+            c[i] = levels[b[i] == 0 || rng.NextDouble() < 0.5 ? rng.Next(3) : 2];  // every level in both strata of B
+        }
+        a[0] = null;  // a missing value drops that row only
+        var table = new InMemoryTable([new TextColumn("A", a), new NumberColumn("B", b), new TextColumn("C", c)]);
+        var items = Implications(RunWith(table, "graph g { A -> B -> C }\ndata d = csv(\"d.csv\")\ncheck g against d"));
+        var item = Assert.Single(items);
+        Assert.Equal("G-test", (string)item!["test"]!);
+        Assert.Equal(8, (int)item["df"]!);
+        Assert.Equal(n - 1, (double)item["n"]!);
+        Assert.False((bool)item["rejected"]!);
+    }
+
+    [Fact]
     public void A_bad_alpha_is_a_diagnostic()
     {
         var result = RunWith(Binary(1, false), Declared + "check g against d with alpha = 2");
