@@ -100,7 +100,7 @@ public static partial class Executor
                 var df = t.Df is { } d ? $", df = {d}" : "";
                 var statName = t.Df is null ? "|z|" : "G";
                 var partly = row.TestedAs is { } reducedCi ? $" (tested as {reducedCi}, the rest has no data)" : "";
-                lines.Add($"  {row.Ci}{partly}: {t.Method} {statName} = {Number(t.Statistic)}{df}, p = {P(t.PValue)}, Holm p = {P(padj)}: {verdict}");
+                lines.Add($"  {row.Ci}{partly}: {t.Method} {statName} = {Number(t.Statistic)}{df}, p {P(t.PValue)}, Holm p {P(padj)}: {verdict}");
             }
             else
             {
@@ -146,5 +146,10 @@ public static partial class Executor
         return source.Moments(columns, complete).Bind(m => IndependenceTests.FisherZ(m, ci.Y.Count));
     }
 
-    static string P(double p) => p < 1e-4 ? p.ToString("0.##e+0", System.Globalization.CultureInfo.InvariantCulture) : Number(p);
+    static string P(double p) => p switch
+    {
+        0 => "< 1e-300",  // below double precision: the test statistic is enormous
+        < 1e-4 => "= " + p.ToString("0.##e+0", System.Globalization.CultureInfo.InvariantCulture),
+        _ => "= " + Number(p),
+    };
 }
