@@ -78,7 +78,7 @@ public sealed class DataOpener(DiskFileReader paths) : IDataOpener
         {
             FileDataSource f => DataSourceFactory.Open(f.Format, [f.Path], baseDirectory, Options(f.Options)),
             CausalQL.Binding.SqlDataSource q => DataSourceFactory.Open("sql", [q.ConnectionString, q.QueryText], baseDirectory, Options(q.Options)),
-            SampleDataSource m => Result<IDataSource>.Fail($"sample({m.Model}, ...) data is not available in this build: drawing rows from a model is not wired into estimate yet"),
+            SampleDataSource m => Result<IDataSource>.Fail($"sample({m.Model}, ...) rows are drawn by the session, not opened from disk"),
             _ => Result<IDataSource>.Fail("unknown data source"),
         };
     }

@@ -168,7 +168,7 @@ public sealed partial class Binder
                         _diagnostics.ReportWrongKind(At(modelName), modelName.Name.Text, "a model or scm", symbol);
                         return null;
                     }
-                    return new SampleDataSource(symbol.Name, options);
+                    return new SampleDataSource(symbol.Name, options) { Origin = symbol };
                 }
             default:
                 _diagnostics.ReportBadDataSource(At(call.Function), $"unknown data source '{call.Function.Text}'; expected csv, parquet, sql or sample");

@@ -177,4 +177,12 @@ public static class BoundOptions
 
     public static string? Text(this Seq<BoundOption> options, string name) =>
         options.Find(name) is TextOption t ? t.Value : null;
+
+    /// <summary>A duration option such as <c>timeout = 2s</c>; a bare number counts as seconds.</summary>
+    public static TimeSpan? Duration(this Seq<BoundOption> options, string name) => options.Find(name) switch
+    {
+        DurationOption d => d.Value,
+        NumberOption n when n.Value >= 0 => TimeSpan.FromSeconds(n.Value),
+        _ => null,
+    };
 }

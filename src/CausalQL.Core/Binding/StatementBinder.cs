@@ -95,8 +95,9 @@ public sealed partial class Binder
             _diagnostics.ReportNoDefaultGraph(At(s), $"estimate {query}");
             return null;
         }
-        if (s.Label is { } l) _symbols = _symbols.Declare(new EstimateSymbol(l.Text, At(l)));
-        return new EstimateStatement(s.Label?.Text, query, graph, data, options, At(s));
+        var symbol = s.Label is { } l ? new EstimateSymbol(l.Text, At(l)) : null;
+        if (symbol is not null) _symbols = _symbols.Declare(symbol);
+        return new EstimateStatement(s.Label?.Text, query, graph, data, options, At(s)) { Symbol = symbol };
     }
 
     static bool NeedsGraph(Query query) => query switch

@@ -25,7 +25,11 @@ public sealed record IdentifyStatement(Query Query, GraphContext Graph, bool Exp
 
 /// <summary><c>estimate</c>: Graph is null only for purely observational queries, which need no graph.</summary>
 public sealed record EstimateStatement(string? Label, Query Query, GraphContext? Graph, DataSymbol Data, Seq<BoundOption> Options, Location Location)
-    : BoundStatement(Location);
+    : BoundStatement(Location)
+{
+    /// <summary>The label's symbol, where the executor keeps the run for <c>refute</c>.</summary>
+    public EstimateSymbol? Symbol { get; init; }
+}
 
 public sealed record AdjustmentSetsStatement(VarSet Exposures, VarSet Outcomes, GraphContext Graph, AdjustmentMode Mode, Seq<BoundOption> Options, Location Location)
     : BoundStatement(Location);

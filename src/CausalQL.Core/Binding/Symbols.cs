@@ -30,7 +30,11 @@ public sealed record FileDataSource(string Format, string Path, Location PathLoc
 public sealed record SqlDataSource(string ConnectionString, string QueryText, Seq<BoundOption> Options) : DataSource;
 
 /// <summary><c>sample(m, n = 1000, seed = 1)</c>: rows drawn from a declared model or SCM.</summary>
-public sealed record SampleDataSource(string Model, Seq<BoundOption> Options) : DataSource;
+public sealed record SampleDataSource(string Model, Seq<BoundOption> Options) : DataSource
+{
+    /// <summary>The declaration sampled from (set by the binder), so the executor needs no symbol table.</summary>
+    public Symbol? Origin { get; init; }
+}
 
 public sealed record DataSymbol(string Name, DataSource Source, Location Declared) : Symbol(Name, Declared)
 {
@@ -63,6 +67,9 @@ public sealed record ScmSymbol(string Name, ScmDeclarationSyntax Syntax, VarSet 
 /// <summary>A labelled <c>estimate</c>, so that <c>refute label with ...</c> can find it.</summary>
 public sealed record EstimateSymbol(string Name, Location Declared) : Symbol(Name, Declared)
 {
+    /// <summary>Filled by the executor when the estimate runs: what <c>refute</c> re-runs.</summary>
+    public EstimateSlot Slot { get; } = new();
+
     public override string KindWord => "estimate";
 }
 

@@ -29,8 +29,6 @@ public static partial class Executor
 
     static ExecutionOutcome Estimate(EstimateStatement s, SessionPorts ports)
     {
-        if (ports.Data is not { } opener)
-            return Failed(s.Location, "estimate needs access to data, which this session does not have");
         if (ReadTarget(s.Query) is not { } target)
             return Failed(s.Location, $"estimate reads a query as the effect of one treatment on one outcome: write ATE(X -> Y), "
                 + $"E[Y | do(X = 1)] - E[Y | do(X = 0)], E[Y | do(X = 1)] or P(Y = 1 | do(X = 1)); {s.Query} is not one of these");
@@ -49,11 +47,12 @@ public static partial class Executor
         if (strategy.Error is not null) return Failed(s.Location, $"estimate {s.Query} in {graph.Name}: {strategy.Error}");
         request = strategy.Request!;
 
-        var opened = opener.Open(s.Data.Source, s.Location.File);
-        if (!opened.IsOk) return Failed(s.Location, $"cannot open data '{s.Data.Name}': {opened.Error!.Message}");
+        var opened = OpenData(s.Data, s.Location, ports);
+        if (!opened.IsOk) return Failed(s.Location, opened.Error!.Message);
         using var source = opened.Value;
         var estimated = Estimation.Estimate(request, source);
         if (!estimated.IsOk) return Failed(s.Location, $"estimate {s.Query} using {s.Data.Name}: {estimated.Error!.Message}");
+        Remember(s, request, estimated.Value);
         return ExecutionOutcome.Of(DescribeEstimate(s, target, estimated.Value, strategy.Why!));
     }
 
@@ -247,6 +246,7 @@ public static partial class Executor
             ["adjustment"] = Array(r.AdjustmentSet),
             ["warnings"] = Array(r.Warnings),
         };
+        if (target.Wanted == Wanted.Effect) AppendEValue(text, json, r);
         return StatementResult.Create("estimate", text.ToString(), s.Location, json);
     }
 }

@@ -100,7 +100,7 @@ public static partial class Executor
         {
             case AdjustmentMode.Minimal:
                 {
-                    var result = Adjustment.Minimal(g, s.Exposures, s.Outcomes);
+                    var result = Adjustment.Minimal(g, s.Exposures, s.Outcomes, new AdjustmentOptions { TimeBudget = s.Options.Duration("timeout") });
                     if (result.Status == SearchStatus.Invalid) return Failed(s.Location, $"adjustment sets for {question}: {result.Note}");
                     sets = result.Sets;
                     note = result.Note;
@@ -140,7 +140,7 @@ public static partial class Executor
         else
         {
             var title = mode == "minimal" ? $"minimal adjustment sets for {question}:" : $"{mode} adjustment set for {question}:";
-            text = title + "\n" + string.Join("\n", sets.Select(set => "  " + (set.IsEmpty ? "{} (no adjustment needed)" : Show(set))));
+            text = title + "\n" + string.Join("\n", sets.Select(set => "  " + (set.IsEmpty ? "{} (no adjustment needed)" : "{" + string.Join(", ", set) + "}")));
             if (!complete) text += "\n  (search stopped early: " + (note ?? "limit reached") + ")";
         }
         return ExecutionOutcome.Of(StatementResult.Create("adjustment_sets", text, s.Location, json));

@@ -87,7 +87,10 @@ public static partial class Executor
         var diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
         foreach (var q in questions)
         {
-            var result = Identifier.Identify(s.Graph.Graph, q.Y, q.X, q.Z, new IdentifyOptions(Explain: s.Explain));
+            // `with timeout = 2s`: a wall-clock budget on top of the identifier's own step budget.
+            using var budget = new CancellationTokenSource();
+            if (s.Options.Duration("timeout") is { } timeout) budget.CancelAfter(timeout);
+            var result = Identifier.Identify(s.Graph.Graph, q.Y, q.X, q.Z, new IdentifyOptions(Explain: s.Explain), budget.Token);
             if (text.Length > 0) text.Append('\n');
             var answer = new JsonObject { ["query"] = q.ToString(), ["status"] = result.Status.ToString() };
             switch (result.Status)
@@ -116,7 +119,10 @@ public static partial class Executor
                     break;
                 default:
                     allIdentifiable = false;
-                    diagnostics.Add(Diagnostic.Error(s.Location, $"identify {q} in {s.Graph.Name}: {result.Error}"));
+                    var why = budget.IsCancellationRequested && s.Options.Duration("timeout") is { } limit
+                        ? $"ran out of its time budget (timeout = {limit.TotalMilliseconds:0.###} ms); raise it with 'with timeout = ...'"
+                        : result.Error;
+                    diagnostics.Add(Diagnostic.Error(s.Location, $"identify {q} in {s.Graph.Name}: {why}"));
                     continue;
             }
             foreach (var note in result.Notes) text.Append($"\n  note: {note}");

@@ -23,6 +23,7 @@ public static partial class Executor
     public static ExecutionOutcome Execute(BoundStatement statement, SessionPorts ports) => statement switch
     {
         GraphDeclaration s => ExecutionOutcome.Of(DescribeGraph(s.Symbol.Name, s.Symbol.Graph, s.Location)),
+        DataDeclaration { Symbol.Source: SampleDataSource sample } s => DeclareSample(s, sample),
         DataDeclaration s => ExecutionOutcome.Of(DescribeData(s.Symbol, s.Location)),
         ModelDeclaration s => ExecutionOutcome.Of(DescribeModel(s.Symbol, s.Location)),
         ScmDeclaration s => ExecutionOutcome.Of(DescribeScm(s.Symbol, s.Location)),
@@ -38,7 +39,7 @@ public static partial class Executor
         CheckStatement s => Check(s, ports),
         ShowStatement s => Show(s, ports),
         ExportStatement s => Export(s, ports),
-        RefuteStatement s => Missing(s.Location, "refute", "the refutation engine"),
+        RefuteStatement s => Refute(s, ports),
         AskStatement s => Missing(s.Location, "ask", "the natural-language translator"),
         QueryStatement { Graph.Source: ModelSymbol or ScmSymbol } s => EvaluateOnModel(s, ports, s.Assumptions),
         QueryStatement { Graph: { } graph } s => Identify(new IdentifyStatement(s.Query, graph, false, false, Syntax.Seq<BoundOption>.Empty, s.Location)),
