@@ -121,7 +121,7 @@ public static partial class Executor
                     break;
                 }
             default:
-                return Missing(s.Location, "adjustment sets ... all", "a search that lists every (not only minimal) adjustment set");
+                return AllAdjustmentSetsFor(s, question);
         }
         var json = new JsonObject
         {

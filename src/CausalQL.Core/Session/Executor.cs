@@ -36,7 +36,7 @@ public static partial class Executor
         AdjustmentSetsStatement s => AdjustmentSets(s),
         InstrumentsStatement s => InstrumentsFor(s),
         ImplicationsStatement s => ImplicationsOf(s),
-        CheckStatement s => Missing(s.Location, "check", "conditional-independence tests on data"),
+        CheckStatement s => Check(s, ports),
         ShowStatement s => Show(s, ports),
         ExportStatement s => Export(s, ports),
         RefuteStatement s => Refute(s, ports),
