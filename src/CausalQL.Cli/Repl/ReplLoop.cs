@@ -24,6 +24,9 @@ public sealed class ReplLoop(Session session, CliStreams io, IReplInput? input =
 
     int _inputNumber;
 
+    /// <summary>The next input line as an answer (for `run it? [y/N]`); on a pipe it is simply the next line.</summary>
+    public string? ReadAnswer() => input?.ReadLine(continuation: true);
+
     public int Run()
     {
         var completion = new ReplCompletion(() => session.Symbols.Names.Concat(session.Symbols.AllVariables));
@@ -101,5 +104,27 @@ public sealed class ReplLoop(Session session, CliStreams io, IReplInput? input =
         io.Out.Flush();
         io.Error.Flush();
         return true;
+    }
+}
+
+/// <summary>
+/// The REPL's guard for `ask "..."`: shows the translated query and its reading and runs it only on "y"/"yes".
+/// End of input or anything else declines, so nothing a model wrote runs unseen.
+/// </summary>
+public sealed class ReplAskConfirmation(CliStreams io) : IAskConfirmation
+{
+    public Func<string?>? ReadAnswer { get; set; }
+
+    public bool Confirm(string query, string reading)
+    {
+        var lines = query.Split('\n');
+        io.Out.WriteLine($"query:   {lines[0]}");
+        foreach (var line in lines.Skip(1)) io.Out.WriteLine($"         {line}");
+        io.Out.WriteLine($"reading: {reading}");
+        io.Out.Write("run it? [y/N] ");
+        io.Out.Flush();
+        var answer = ReadAnswer?.Invoke()?.Trim();
+        if (!io.InputIsTerminal) io.Out.WriteLine(answer ?? "");
+        return answer is not null && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase));
     }
 }
