@@ -62,7 +62,11 @@ public sealed class ReplLoop(Session session, CliStreams io, IReplInput? input =
     {
         _inputNumber++;
         var source = new SourceText(text, "<repl>");
-        CliApp.Print(session.Run(source), json: false, io);
+        var result = session.Run(source);
+        // The confirmation already showed each ask's query and reading; don't print them twice.
+        if (session.Ports.ConfirmAsk is not null)
+            result = result with { Entries = [.. result.Entries.Where(e => e is not ResultEntry { Result.Kind: "ask" })] };
+        CliApp.Print(result, json: false, io);
     }
 
     /// <summary>Runs a :command; false means leave.</summary>
@@ -125,6 +129,8 @@ public sealed class ReplAskConfirmation(CliStreams io) : IAskConfirmation
         io.Out.Flush();
         var answer = ReadAnswer?.Invoke()?.Trim();
         if (!io.InputIsTerminal) io.Out.WriteLine(answer ?? "");
-        return answer is not null && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase));
+        var run = answer is not null && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase));
+        if (!run) io.Out.WriteLine("not run");
+        return run;
     }
 }
