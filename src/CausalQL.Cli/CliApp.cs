@@ -71,7 +71,10 @@ public static class CliApp
                 return WithFile(rest, ["--write"], io, (source, flags) => Formatter.Format(source, flags.Contains("--write"), io));
             case "repl":
                 if (rest.Length > 0) return BadUsage(io, $"'repl' takes no arguments, found '{rest[0]}'");
-                return new ReplLoop(new Session(CliPorts.Create()), io).Run();
+                var confirmation = new ReplAskConfirmation(io);
+                var loop = new ReplLoop(new Session(CliPorts.Create() with { ConfirmAsk = confirmation }), io);
+                confirmation.ReadAnswer = loop.ReadAnswer;
+                return loop.Run();
             case "ask": return Commands.LlmCommands.Ask(rest, io);
             case "eval-nl": return Commands.LlmCommands.EvalNl(rest, io);
             case "serve": return Commands.LlmCommands.Serve(rest, io);

@@ -3,6 +3,7 @@ using System.Text;
 using CausalQL.Binding;
 using CausalQL.Data;
 using CausalQL.Execution;
+using CausalQL.Llm;
 using CausalQL.Sessions;
 
 namespace CausalQL.Cli;
@@ -13,7 +14,11 @@ public static class CliPorts
     public static SessionPorts Create()
     {
         var files = new DiskFileReader();
-        return new SessionPorts(files, new DiskOutputFiles(files), new GraphvizDrawer(files), new DataOpener(files));
+        var ports = new SessionPorts(files, new DiskOutputFiles(files), new GraphvizDrawer(files), new DataOpener(files));
+        // `ask "..."` in scripts and the REPL uses the model `cql ask` would: defaults, then $CQL_LLM_CONFIG.
+        var (options, _, error) = LlmArgs.Parse([]);
+        INlTranslator translator = options is not null ? new SessionTranslator(options, ports) : new UnconfiguredTranslator(error!);
+        return ports with { Translator = translator };
     }
 }
 

@@ -24,6 +24,9 @@ public sealed class ReplLoop(Session session, CliStreams io, IReplInput? input =
 
     int _inputNumber;
 
+    /// <summary>The next input line as an answer (for `run it? [y/N]`); on a pipe it is simply the next line.</summary>
+    public string? ReadAnswer() => input?.ReadLine(continuation: true);
+
     public int Run()
     {
         var completion = new ReplCompletion(() => session.Symbols.Names.Concat(session.Symbols.AllVariables));
@@ -59,7 +62,11 @@ public sealed class ReplLoop(Session session, CliStreams io, IReplInput? input =
     {
         _inputNumber++;
         var source = new SourceText(text, "<repl>");
-        CliApp.Print(session.Run(source), json: false, io);
+        var result = session.Run(source);
+        // The confirmation already showed each ask's query and reading; don't print them twice.
+        if (session.Ports.ConfirmAsk is not null)
+            result = result with { Entries = [.. result.Entries.Where(e => e is not ResultEntry { Result.Kind: "ask" })] };
+        CliApp.Print(result, json: false, io);
     }
 
     /// <summary>Runs a :command; false means leave.</summary>
@@ -101,5 +108,29 @@ public sealed class ReplLoop(Session session, CliStreams io, IReplInput? input =
         io.Out.Flush();
         io.Error.Flush();
         return true;
+    }
+}
+
+/// <summary>
+/// The REPL's guard for `ask "..."`: shows the translated query and its reading and runs it only on "y"/"yes".
+/// End of input or anything else declines, so nothing a model wrote runs unseen.
+/// </summary>
+public sealed class ReplAskConfirmation(CliStreams io) : IAskConfirmation
+{
+    public Func<string?>? ReadAnswer { get; set; }
+
+    public bool Confirm(string query, string reading)
+    {
+        var lines = query.Split('\n');
+        io.Out.WriteLine($"query:   {lines[0]}");
+        foreach (var line in lines.Skip(1)) io.Out.WriteLine($"         {line}");
+        io.Out.WriteLine($"reading: {reading}");
+        io.Out.Write("run it? [y/N] ");
+        io.Out.Flush();
+        var answer = ReadAnswer?.Invoke()?.Trim();
+        if (!io.InputIsTerminal) io.Out.WriteLine(answer ?? "");
+        var run = answer is not null && (answer.Equals("y", StringComparison.OrdinalIgnoreCase) || answer.Equals("yes", StringComparison.OrdinalIgnoreCase));
+        if (!run) io.Out.WriteLine("not run");
+        return run;
     }
 }

@@ -61,6 +61,13 @@ public static class Compilation
             symbols = bound.Symbols;
             foreach (var d in bound.Diagnostics) entries.Add(new DiagnosticEntry(d));
             if (bound.Statement is null || !execute) continue;
+            if (bound.Statement is AskStatement ask)
+            {
+                var (asked, after) = Executor.Ask(ask, symbols, ports);
+                entries.AddRange(asked);
+                symbols = after;
+                continue;
+            }
             var outcome = Executor.Execute(bound.Statement, ports);
             foreach (var r in outcome.Results) entries.Add(new ResultEntry(r));
             foreach (var d in outcome.Diagnostics) entries.Add(new DiagnosticEntry(d));

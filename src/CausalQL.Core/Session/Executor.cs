@@ -40,12 +40,20 @@ public static partial class Executor
         ShowStatement s => Show(s, ports),
         ExportStatement s => Export(s, ports),
         RefuteStatement s => Refute(s, ports),
-        AskStatement s => Missing(s.Location, "ask", "the natural-language translator"),
+        // An ask needs the symbols in scope and may run further statements: Compilation routes it to Ask instead.
+        AskStatement s => AskWithoutScope(s, ports),
         QueryStatement { Graph.Source: ModelSymbol or ScmSymbol } s => EvaluateOnModel(s, ports, s.Assumptions),
         QueryStatement { Graph: { } graph } s => Identify(new IdentifyStatement(s.Query, graph, false, false, Syntax.Seq<BoundOption>.Empty, s.Location)),
         QueryStatement s => Missing(s.Location, "a query without a graph", "a graph to answer it in ('use G')"),
         _ => throw new System.Diagnostics.UnreachableException($"unhandled bound statement {statement.GetType().Name}"),
     };
+
+    /// <summary>An ask reached without its scope (a caller bypassing Compilation): translated against no declarations.</summary>
+    static ExecutionOutcome AskWithoutScope(AskStatement s, SessionPorts ports)
+    {
+        var entries = Ask(s, SymbolTable.Empty, ports).Entries;
+        return new ExecutionOutcome([.. entries.OfType<ResultEntry>().Select(e => e.Result)], [.. entries.OfType<DiagnosticEntry>().Select(e => e.Diagnostic)]);
+    }
 
     static ExecutionOutcome Missing(Location location, string statement, string capability)
     {

@@ -6,7 +6,9 @@ namespace CausalQL.Sessions;
 /// The outside world as a session sees it. Core does no I/O: the CLI, the server and tests pass
 /// in what they allow. A null port means "not available here" and statements that need it say so.
 /// </summary>
-public sealed record SessionPorts(IFileReader? Files = null, IOutputFiles? Output = null, IGraphDrawer? Drawer = null, IDataOpener? Data = null)
+public sealed record SessionPorts(
+    IFileReader? Files = null, IOutputFiles? Output = null, IGraphDrawer? Drawer = null, IDataOpener? Data = null,
+    INlTranslator? Translator = null, IAskConfirmation? ConfirmAsk = null)
 {
     public static readonly SessionPorts None = new();
 }
@@ -26,3 +28,29 @@ public interface IGraphDrawer
 
 /// <summary>Where the drawing was written, or why there is none.</summary>
 public sealed record DrawResult(string? Path, string? Error);
+
+/// <summary>
+/// Natural language to checked CausalQL for <c>ask "..."</c>. Implemented outside Core (CausalQL.Llm talks to a model);
+/// the translation is parsed, screened and bound against <c>scope</c> there, and nothing is run by the translator.
+/// </summary>
+public interface INlTranslator
+{
+    NlTranslation Translate(string question, SymbolTable scope, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A translation: on success the canonical CausalQL <see cref="Query"/> and its plain-English <see cref="Reading"/>;
+/// otherwise <see cref="Error"/> says why (refused, not in scope, model unreachable) and <see cref="Problems"/>
+/// lists the last attempt's errors, already rendered as text (they are positioned in the model's reply, not the script).
+/// </summary>
+public sealed record NlTranslation(string? Query, string? Reading, string? Error, IReadOnlyList<string> Problems)
+{
+    public static NlTranslation Success(string query, string reading) => new(query, reading, null, []);
+    public static NlTranslation Failure(string error, IReadOnlyList<string>? problems = null) => new(null, null, error, problems ?? []);
+}
+
+/// <summary>Asks the user whether a translated query may run (the REPL's <c>run it? [y/N]</c>); absent means run.</summary>
+public interface IAskConfirmation
+{
+    bool Confirm(string query, string reading);
+}
