@@ -174,7 +174,7 @@ public class CliCommandTests
         var path = CliHarness.WriteFile(dir, "import.cql", "graph h = dagitty(\"model.txt\")\nadjustment sets for x -> y in h\n");
         var run = CliHarness.Run("run", path);
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("minimal adjustment sets for x -> y in h:\n  z", run.Out);
+        Assert.Contains("minimal adjustment sets for x -> y in h:\n  {z}", run.Out);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public class ReplTests
         Assert.Equal(
             "graph g: 3 nodes, 3 directed edges\n"
             + "using graph g\n"
-            + "minimal adjustment sets for X -> Y in g:\n  Z\n"
+            + "minimal adjustment sets for X -> Y in g:\n  {Z}\n"
             + "graph g\n"
             + "session reset: all declarations forgotten\n",
             run.Out);
