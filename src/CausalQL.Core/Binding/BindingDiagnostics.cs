@@ -20,6 +20,11 @@ public static class BindingDiagnostics
     public static void ReportUnsupportedGraphKind(this DiagnosticBag bag, Location location, string keyword) =>
         bag.Error(location, $"a '{keyword}' graph is not a causal DAG; CausalQL reads DAGitty graphs written as 'dag {{ ... }}'");
 
+    public static void ReportUnknownOption(this DiagnosticBag bag, Location location, string option, string statement, IReadOnlyList<string> allowed) =>
+        bag.Error(location, $"'{statement}' has no option '{option}'; " + (allowed.Count == 0
+            ? "it takes none"
+            : $"expected {string.Join(", ", allowed.Take(allowed.Count - 1))}{(allowed.Count > 1 ? " or " : "")}{allowed[^1]}"));
+
     public static void ReportUnknownAttribute(this DiagnosticBag bag, Location location, string attribute) =>
         bag.Warning(location, $"unknown node attribute '{attribute}' ignored; expected latent, exposure, outcome or adjusted");
 

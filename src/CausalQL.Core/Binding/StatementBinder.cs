@@ -72,6 +72,7 @@ public sealed partial class Binder
         if (graph is null) return null;
         var query = BindTopLevelQuery(s.Query, graph);
         var options = BindOptions(s.Options);
+        if (!CheckOptionNames(s.Options, "identify", IdentifyOptionNames)) return null;
         return query is null ? null : new IdentifyStatement(query, graph, s.Explain, s.Verify, options, At(s));
     }
 
@@ -130,6 +131,7 @@ public sealed partial class Binder
         var graph = ResolveGraph(s.Graph, At(s), "adjustment sets");
         if (graph is null) return null;
         var options = BindOptions(s.Options);
+        if (!CheckOptionNames(s.Options, "adjustment sets", AdjustmentOptionNames)) return null;
         return BindExposureOutcome(s.Exposures, s.Outcomes, graph, At(s), "adjustment sets") is { } xy
             ? new AdjustmentSetsStatement(xy.Exposures, xy.Outcomes, graph, s.Mode, options, At(s))
             : null;
@@ -150,6 +152,22 @@ public sealed partial class Binder
         var data = ResolveData(s.Data, At(s), "check");
         var options = BindOptions(s.Options);
         return graph is null || data is null ? null : new CheckStatement(graph, data, options, At(s));
+    }
+
+    // Statements whose executor reads only these options; a misspelt option must not pass silently.
+    static readonly string[] IdentifyOptionNames = ["timeout"];
+    static readonly string[] AdjustmentOptionNames = ["timeout", "max"];
+
+    bool CheckOptionNames(Seq<OptionSyntax> options, string statement, IReadOnlyList<string> allowed)
+    {
+        var ok = true;
+        foreach (var option in options)
+        {
+            if (allowed.Contains(option.Name.Text, StringComparer.OrdinalIgnoreCase)) continue;
+            _diagnostics.ReportUnknownOption(At(option), option.Name.Text, statement, allowed);
+            ok = false;
+        }
+        return ok;
     }
 
     static readonly string[] ShowFormats = ["text", "svg", "png"];

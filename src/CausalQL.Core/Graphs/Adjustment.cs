@@ -203,7 +203,7 @@ public static class Adjustment
     static CancellationTokenSource Budget(AdjustmentOptions options)
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(options.Cancellation);
-        if (options.TimeBudget is { } t) cts.CancelAfter(t);
+        if (options.TimeBudget is { } t) { if (t <= TimeSpan.Zero) cts.Cancel(); else cts.CancelAfter(t); }
         return cts;
     }
 

@@ -90,7 +90,12 @@ public static partial class Executor
         {
             // `with timeout = 2s`: a wall-clock budget on top of the identifier's own step budget.
             using var budget = new CancellationTokenSource();
-            if (s.Options.Duration("timeout") is { } timeout) budget.CancelAfter(timeout);
+            // CancelAfter(0) fires on a timer thread, so a spent budget is cancelled here, at once.
+            if (s.Options.Duration("timeout") is { } timeout)
+            {
+                if (timeout <= TimeSpan.Zero) budget.Cancel();
+                else budget.CancelAfter(timeout);
+            }
             var result = Identifier.Identify(s.Graph.Graph, q.Y, q.X, q.Z, new IdentifyOptions(Explain: s.Explain), budget.Token);
             if (text.Length > 0) text.Append('\n');
             var answer = new JsonObject { ["query"] = q.ToString(), ["status"] = result.Status.ToString() };

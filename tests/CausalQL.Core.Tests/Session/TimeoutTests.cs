@@ -42,3 +42,28 @@ public class TimeoutTests
         Assert.Contains("Σ_{Z} P(Y | X, Z) P(Z)", Assert.Single(result.Results, r => r.Kind != "graph").Text);
     }
 }
+
+/// <summary>A misspelt option is an error at the option, not silently ignored.</summary>
+public class OptionNameTests
+{
+    static RunResult Run(string text) => new Session().Run(new SourceText(text, "o.cql"));
+
+    [Fact]
+    public void Identify_rejects_an_option_it_does_not_read()
+    {
+        var result = Run("graph g { X -> Y }\nidentify P(Y | do(X)) in g with timout = 2s\n");
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("'identify' has no option 'timout'; expected timeout", error.Message);
+        Assert.Equal((2, 33), (error.Location.Line, error.Location.Column));
+        Assert.DoesNotContain(result.Results, r => r.Kind == "identification");
+    }
+
+    [Fact]
+    public void Adjustment_sets_name_the_options_they_take()
+    {
+        var result = Run("graph g { Z -> X -> Y; Z -> Y }\nadjustment sets for X -> Y in g all with maximum = 3\n");
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("'adjustment sets' has no option 'maximum'; expected timeout or max", error.Message);
+        Assert.Equal(2, error.Location.Line);
+    }
+}
