@@ -49,6 +49,9 @@ public sealed class EstimationBenchmark : IBenchmark
     static int Spawn(string name, long n, int runs)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = false, UseShellExecute = false };
+        // Started as `dotnet CausalQL.Bench.dll`, the process path is dotnet itself: pass the assembly on.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            psi.ArgumentList.Add(typeof(EstimationBenchmark).Assembly.Location);
         foreach (var a in new[] { "estimate", "case", name, n.ToString(CultureInfo.InvariantCulture), runs.ToString(CultureInfo.InvariantCulture) }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         p.WaitForExit();
