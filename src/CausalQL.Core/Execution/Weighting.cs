@@ -225,25 +225,34 @@ public static partial class Estimation
         return ols.Value.Predictor;
     }
 
+    // ---------------------------------------------------------------- the linear estimators' one scan
+
+    /// <summary>
+    /// Prepares the rows and takes the moments of 1, T, W..., extra..., Y in one scan (extra: the
+    /// instruments or the mediators); Scale turns a per-unit coefficient of T into the contrast asked for.
+    /// </summary>
+    static Result<(Frame Frame, MomentMatrix Moments, List<Expr> Columns, double Scale)> LinearScan(
+        EstimationRequest r, IDataSource source, Expr? filter, IReadOnlyList<string> extra, string what, CancellationToken ct)
+    {
+        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. extra, .. r.Adjustment], [r.Treatment, r.Outcome, .. extra], false, what, ct);
+        if (!frame.IsOk) return frame.Error;
+        var t1 = NumericLabel(r.TreatedValue, r.Treatment, out var err1);
+        var t0 = NumericLabel(r.ControlValue, r.Treatment, out var err0);
+        if ((err1 ?? err0) is { } err) return err;
+        List<Expr> cols = [Expr.One, Expr.Col(r.Treatment), .. r.Adjustment.Select(Expr.Col), .. extra.Select(Expr.Col), Expr.Col(r.Outcome)];
+        var moments = source.Moments(cols, frame.Value.Filter, ct);
+        if (!moments.IsOk) return moments.Error;
+        return (frame.Value, moments.Value, cols, t1 - t0);
+    }
+
     // ---------------------------------------------------------------- instruments: two-stage least squares from moments
 
     static Result<EstimateResult> InstrumentalVariables(EstimationRequest r, IDataSource source, Expr? filter, CancellationToken ct)
     {
         if (r.Instruments.Count == 0) return Result<EstimateResult>.Fail("an instrumental-variable estimate needs at least one instrument");
-        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. r.Instruments, .. r.Adjustment], [r.Treatment, r.Outcome, .. r.Instruments], false, "an instrumental-variable estimate", ct);
-        if (!frame.IsOk) return frame.Error;
-        var f = frame.Value;
-        var t1 = NumericLabel(r.TreatedValue, r.Treatment, out var err1);
-        var t0 = NumericLabel(r.ControlValue, r.Treatment, out var err0);
-        if ((err1 ?? err0) is { } err) return err;
-        // Columns: 1, T, W..., Z..., Y
-        var cols = new List<Expr> { Expr.One, Expr.Col(r.Treatment) };
-        cols.AddRange(r.Adjustment.Select(Expr.Col));
-        cols.AddRange(r.Instruments.Select(Expr.Col));
-        cols.Add(Expr.Col(r.Outcome));
-        var mm = source.Moments(cols, f.Filter, ct);
-        if (!mm.IsOk) return mm.Error;
-        var m = mm.Value;
+        var scan = LinearScan(r, source, filter, r.Instruments, "an instrumental-variable estimate", ct);
+        if (!scan.IsOk) return scan.Error;
+        var (f, m, cols, scale) = scan.Value;
         var w = r.Adjustment.Count;
         var xIdx = Enumerable.Range(0, 2 + w).ToList();                                   // 1, T, W
         var zIdx = new List<int> { 0 }.Concat(Enumerable.Range(2, w)).Concat(Enumerable.Range(2 + w, r.Instruments.Count)).ToList(); // 1, W, Z
@@ -265,7 +274,6 @@ public static partial class Estimation
         var n = m.N;
         var sigma2 = Math.Max(rss, 0) / Math.Max(1, n - xIdx.Count);
         var covariance = aMat.Inverse() * sigma2;
-        var scale = t1 - t0;
         var value = beta.Value[1] * scale;
         var se = Math.Sqrt(Math.Max(0, covariance[1, 1])) * Math.Abs(scale);
         // First-stage strength: F for the excluded instruments (T on 1, W, Z versus T on 1, W).
@@ -297,20 +305,9 @@ public static partial class Estimation
     static Result<EstimateResult> LinearFrontDoor(EstimationRequest r, IDataSource source, Expr? filter, CancellationToken ct)
     {
         if (r.Mediators.Count == 0) return Result<EstimateResult>.Fail("a front-door estimate needs the mediator set");
-        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. r.Mediators, .. r.Adjustment], [r.Treatment, r.Outcome, .. r.Mediators], false, "the linear front-door estimate", ct);
-        if (!frame.IsOk) return frame.Error;
-        var f = frame.Value;
-        var t1 = NumericLabel(r.TreatedValue, r.Treatment, out var err1);
-        var t0 = NumericLabel(r.ControlValue, r.Treatment, out var err0);
-        if ((err1 ?? err0) is { } err) return err;
-        // Columns: 1, T, W..., M..., Y
-        var cols = new List<Expr> { Expr.One, Expr.Col(r.Treatment) };
-        cols.AddRange(r.Adjustment.Select(Expr.Col));
-        cols.AddRange(r.Mediators.Select(Expr.Col));
-        cols.Add(Expr.Col(r.Outcome));
-        var mm = source.Moments(cols, f.Filter, ct);
-        if (!mm.IsOk) return mm.Error;
-        var m = mm.Value;
+        var scan = LinearScan(r, source, filter, r.Mediators, "the linear front-door estimate", ct);
+        if (!scan.IsOk) return scan.Error;
+        var (f, m, cols, scale) = scan.Value;
         var w = r.Adjustment.Count;
         var baseIdx = Enumerable.Range(0, 2 + w).ToList();
         var medIdx = Enumerable.Range(2 + w, r.Mediators.Count).ToList();
@@ -328,7 +325,6 @@ public static partial class Estimation
             effect += aj * bj;
             variance += bj * bj * stage.Value.ClassicalVariance(1) + aj * aj * outcomeFit.Value.ClassicalVariance(baseIdx.Count + j);
         }
-        var scale = t1 - t0;
         var value = effect * scale;
         var se = Math.Sqrt(variance) * Math.Abs(scale);
         var meanY = m.Cross[0, yIdx] / m.N;
