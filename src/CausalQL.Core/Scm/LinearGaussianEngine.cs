@@ -77,7 +77,7 @@ public sealed class LinearGaussianEngine
             var a = Matrix<double>.Build.DenseOfRowVectors(names.Select(n => factual[n].Loadings));
             var residual = Vector<double>.Build.DenseOfEnumerable(names.Select(n => evidence[n] - factual[n].Constant)) - a * _mu;
             var s = a * _sigma * a.Transpose();
-            posterior = _mu + _sigma * a.Transpose() * s.PseudoInverse() * residual;
+            posterior = _mu + _sigma * a.Transpose() * SymmetricPseudoInverse(s) * residual;
         }
         var (c, l) = Reduced(interventions)[variable];
         return c + l.DotProduct(posterior);
@@ -131,7 +131,7 @@ public sealed class LinearGaussianEngine
             var a = Matrix<double>.Build.DenseOfRowVectors(forms.Select(f => f.Loadings));
             var observed = Vector<double>.Build.DenseOfEnumerable(evidence.Select((e, i) => e.Value - forms[i].Constant));
             var s = a * _sigma * a.Transpose();
-            posterior = _mu + _sigma * a.Transpose() * s.PseudoInverse() * (observed - a * _mu);
+            posterior = _mu + _sigma * a.Transpose() * SymmetricPseudoInverse(s) * (observed - a * _mu);
             // The conditioned noise must reproduce the evidence; otherwise the evidence lies outside the model's support.
             var scale = 1 + observed.AbsoluteMaximum();
             if ((a * posterior - observed).AbsoluteMaximum() > 1e-7 * scale)
@@ -139,6 +139,19 @@ public sealed class LinearGaussianEngine
         }
         var (constant, loadings) = Affine(target);
         return CfOutcome<double>.Success(constant + loadings.DotProduct(posterior));
+    }
+
+    /// <summary>
+    /// The Moore–Penrose inverse of a symmetric positive semi-definite matrix by its eigen-decomposition;
+    /// eigenvalues at rounding level count as zero (evidence that repeats itself or has no variance).
+    /// </summary>
+    static Matrix<double> SymmetricPseudoInverse(Matrix<double> s)
+    {
+        var evd = s.Evd(Symmetricity.Symmetric);
+        var values = evd.EigenValues.Map(v => v.Real);
+        var tolerance = 1e-12 * Math.Max(1, values.AbsoluteMaximum());
+        var inverted = values.Map(v => v > tolerance ? 1 / v : 0);
+        return evd.EigenVectors * Matrix<double>.Build.DenseOfDiagonalVector(inverted) * evd.EigenVectors.Transpose();
     }
 
     /// <summary>n seeded draws of every endogenous variable.</summary>
