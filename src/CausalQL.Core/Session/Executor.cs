@@ -135,5 +135,6 @@ public static partial class Executor
     internal static JsonArray Array(IEnumerable<string> items) => new([.. items.Select(i => (JsonNode)JsonValue.Create(i))]);
     internal static JsonArray Array(IEnumerable<JsonNode> items) => new([.. items]);
 
-    internal static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+    // A tiny negative rounds to "-0", which reads as a sign error: print it as 0.
+    internal static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture) is var text && text == "-0" ? "0" : text;
 }
