@@ -181,17 +181,50 @@ public static partial class Estimation
     {
         var formula = OutcomeFormula(r, includeTreatment: true);
         if (!formula.IsOk) return formula.Error;
-        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. r.Adjustment, .. formula.Value.Columns()], [r.Outcome], true, "regression adjustment", ct);
-        if (!frame.IsOk) return frame.Error;
-        var f = frame.Value;
-        var design = Design.Build(formula.Value, source, f.Filter, r.Treatment, r.TreatedValue, ct);
-        if (!design.IsOk) return design.Error;
-        var x = design.Value;
+        List<string> columns = [r.Treatment, r.Outcome, .. r.Adjustment, .. formula.Value.Columns()];
+        var y = Expr.Col(r.Outcome);
+        // The linear model's sums: moments of [X, Y] and the means of the design under T = t1 / t0.
+        (List<Expr> Moments, List<Expr> Extra, List<int> Changed, List<Expr> D1, List<Expr> D0) LinearTerms(Design x)
+        {
+            var d1 = x.Columns.Select(c => c.Substitute(r.Treatment, 1, r.TreatedValue)).ToList();
+            var d0 = x.Columns.Select(c => c.Substitute(r.Treatment, 0, r.ControlValue)).ToList();
+            var changed = Enumerable.Range(0, x.Count).Where(i => !d1[i].Equals(d0[i])).ToList();
+            var means = changed.SelectMany(i => new[] { d1[i], d0[i] }).Where(e => e is not Constant).Distinct().ToList();
+            var cols = x.Columns.Append(y).ToList();
+            var moments = new List<Expr>();
+            for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) moments.Add(cols[i] * cols[j]);
+            return (moments, means, changed, d1, d0);
+        }
+
+        // One scan in the common case: Prepare's checks ride on the moments scan.
+        Frame? fused = null;
+        Design? fusedDesign = null;
+        SumsResult? fusedSums = null;
+        if (CanFuseChecks(r, source) && Design.Build(formula.Value, source, filter, r.Treatment, r.TreatedValue, ct) is { IsOk: true } fd
+            && fd.Value.Columns.Any(c => c.Columns().Contains(r.Treatment)))
+        {
+            var (moments, means, _, _, _) = LinearTerms(fd.Value);
+            List<Expr> terms = [.. moments, .. means, .. FusedChecks(r, columns)];
+            var scanned = source.Sums(terms, filter, ct);
+            if (!scanned.IsOk) return scanned.Error;
+            fused = FusedFrame(r, source, columns, filter, scanned.Value, moments.Count + means.Count);
+            if (fused is not null) { fusedDesign = fd.Value; fusedSums = scanned.Value; }
+        }
+        Frame f;
+        Design x;
+        if (fused is not null) { f = fused; x = fusedDesign!; }
+        else
+        {
+            var frame = Prepare(r, source, filter, columns, [r.Outcome], true, "regression adjustment", ct);
+            if (!frame.IsOk) return frame.Error;
+            f = frame.Value;
+            var design = Design.Build(formula.Value, source, f.Filter, r.Treatment, r.TreatedValue, ct);
+            if (!design.IsOk) return design.Error;
+            x = design.Value;
+        }
         if (!x.Columns.Any(c => c.Columns().Contains(r.Treatment)))
             return Result<EstimateResult>.Fail($"the outcome model must include the treatment '{r.Treatment}'", r.Treatment);
-        var d1 = x.Columns.Select(c => c.Substitute(r.Treatment, 1, r.TreatedValue)).ToList();
-        var d0 = x.Columns.Select(c => c.Substitute(r.Treatment, 0, r.ControlValue)).ToList();
-        var y = Expr.Col(r.Outcome);
+        var (momentTerms, extraTerms, changed, d1, d0) = LinearTerms(x);
         var binaryY = f.Profile.Column(r.Outcome).Kind == ColumnKind.Binary;
         var warnings = f.Warnings;
         var text = $"standardisation over the outcome model {r.Outcome} {formula.Value}";
@@ -228,13 +261,11 @@ public static partial class Estimation
             };
         }
 
-        // Linear model: moments of [X, Y] and the means of the design under T = t1 / t0, in one scan.
-        var changed = Enumerable.Range(0, x.Count).Where(i => !d1[i].Equals(d0[i])).ToList();
-        var extra = changed.SelectMany(i => new[] { d1[i], d0[i] }).Where(e => e is not Constant).Distinct().ToList();
+        // Linear model: moments of [X, Y] and the means of the design under T = t1 / t0, in one scan
+        // (already taken, with the checks, when the scan was fused).
+        var extra = extraTerms;
         var cols = x.Columns.Append(y).ToList();
-        var momentTerms = new List<Expr>();
-        for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) momentTerms.Add(cols[i] * cols[j]);
-        var sums = source.Sums([.. momentTerms, .. extra], f.Filter, ct);
+        var sums = fusedSums is not null ? Result<SumsResult>.Ok(fusedSums) : source.Sums([.. momentTerms, .. extra], f.Filter, ct);
         if (!sums.IsOk) return sums.Error;
         var nn = sums.Value.N;
         var mm = new MomentMatrix(cols, Symmetric(cols.Count, sums.Value.Sums, 0).ToArray(), nn, sums.Value.Rows);
@@ -256,15 +287,14 @@ public static partial class Estimation
             muT += m1 * beta[i];
             muC += m0 * beta[i];
         }
-        // Sandwich meat Σ e²·x_i·x_j with e from the fitted β: one more scan.
+        // Sandwich c'(B·M·B)c with M = Σ e²·x·x' equals Σ (e · (Bc)'x)²: one sum over a short scan,
+        // since e needs the fitted β (the only second pass; the full meat would need fourth moments).
         var e = y - Expr.Linear(x.Columns, ols.Value.Beta);
-        var meatTerms = new List<Expr>();
-        for (var i = 0; i < x.Count; i++) for (var j = i; j < x.Count; j++) meatTerms.Add(e * e * x.Columns[i] * x.Columns[j]);
-        var meatSums = source.Sums(meatTerms, f.Filter, ct);
-        if (!meatSums.IsOk) return meatSums.Error;
         var bread = ols.Value.XtxInverse;
-        var hc = bread * Symmetric(x.Count, meatSums.Value.Sums, 0) * bread * (r.Options.Sandwich == SandwichType.HC1 ? nn / Math.Max(1, nn - x.Count) : 1);
-        var seLin = Math.Sqrt(Math.Max(0, cvec.DotProduct(hc * cvec)));
+        var direction = bread * cvec;
+        var meatSum = source.Sums([Expr.Pow(e * Expr.Linear(x.Columns, direction.ToArray()), 2)], f.Filter, ct);
+        if (!meatSum.IsOk) return meatSum.Error;
+        var seLin = Math.Sqrt(Math.Max(0, meatSum.Value.Sums[0] * (r.Options.Sandwich == SandwichType.HC1 ? nn / Math.Max(1, nn - x.Count) : 1)));
         var yIndex = x.Count;
         var meanY = interceptIndex >= 0 ? mm.Cross[interceptIndex, yIndex] / nn : double.NaN;
         return new EstimateResult
