@@ -340,7 +340,7 @@ public static partial class Estimation
 
     /// <summary>
     /// A start for Newton on large data: the logistic model fitted in memory on a block sample of
-    /// about 40,000 rows (sampling reads little beyond the sampled blocks). It only shortens the
+    /// about 15,000 rows (sampling reads little beyond the sampled blocks). It only shortens the
     /// path: the final coefficients are the full-data maximum likelihood whatever the start.
     /// </summary>
     static double[]? WarmStart(IDataSource source, Expr? filter, Design x, Expr y, CancellationToken ct)
@@ -348,7 +348,7 @@ public static partial class Estimation
         if (source is InMemoryTable) return null;
         var columns = x.Columns.Append(y).ToList();
         var data = columns.Select(_ => new List<double>()).ToArray();
-        var streamed = source.SampleRows(columns, filter, 40_000, 400_000, batch =>
+        var streamed = source.SampleRows(columns, filter, 15_000, 200_000, batch =>
         {
             for (var i = 0; i < columns.Count; i++) data[i].AddRange(batch.Columns[i].AsSpan(0, batch.Count));
         }, ct);
