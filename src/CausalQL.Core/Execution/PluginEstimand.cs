@@ -60,6 +60,9 @@ public static partial class Estimation
         };
         if (r.Options.Bootstrap <= 0)
         {
+            var occupied = table.Cells.Count(c => c > 0);
+            if (occupied > MaxDeltaMethodCells)
+                return result with { IntervalMethod = $"none: {occupied} occupied cells are too many for the delta method (ask for bootstrap = N)" };
             var se = DeltaMethodSe(table, t => Evaluate(t) is { IsOk: true } e ? e.Value.Mu1 - e.Value.Mu0 : double.NaN, r, ct);
             return se is { } s
                 ? result with { StandardError = s, Interval = Wald(result.Value, s, r), IntervalMethod = "normal, delta method over the multinomial cell proportions" }
@@ -80,8 +83,11 @@ public static partial class Estimation
         return AttachBootstrap(result, values, failures, r);
     }
 
-    /// <summary>Cells with data beyond which the delta method's 2·cells evaluations cost more than a bootstrap would.</summary>
-    const int MaxDeltaMethodCells = 4096;
+    /// <summary>
+    /// Occupied cells beyond which the delta method's two evaluations of the estimand per cell cost more than a
+    /// bootstrap of a few hundred replicates would (each evaluation re-projects the table's marginals).
+    /// </summary>
+    const int MaxDeltaMethodCells = 512;
 
     /// <summary>
     /// Delta-method standard error of a functional ψ of the cell proportions p̂ of a multinomial table:
@@ -95,7 +101,7 @@ public static partial class Estimation
         var cells = table.Cells;
         var n = table.Total;
         var occupied = Enumerable.Range(0, cells.Length).Where(i => cells[i] > 0).ToArray();
-        if (occupied.Length > MaxDeltaMethodCells || n <= 1) return null;
+        if (n <= 1) return null;
         var work = (double[])cells.Clone();
         double sum = 0, sumSquares = 0;
         for (var k = 0; k < occupied.Length; k++)

@@ -36,6 +36,7 @@ public static partial class Executor
             return Failed(s.Location, $"estimate {s.Query} needs a graph to identify it in: add 'in G'");
         var options = ReadOptions(s.Options, out var method, out var optionError);
         if (optionError is not null) return Failed(s.Location, optionError);
+        if (ports.Progress is { } progress) options = options with { Progress = new LabelledProgress(progress, s.Label ?? "estimate") };
         var request = new EstimationRequest(target.Treatment, target.Outcome)
         {
             TreatedValue = target.Treated,

@@ -74,3 +74,11 @@ public interface IProgressSink
     /// <summary>The task is over (finished or failed).</summary>
     void Finish(string task);
 }
+
+/// <summary>Names the statement a task belongs to ("e: bootstrap"), so a bar says whose loop it is.</summary>
+public sealed class LabelledProgress(IProgressSink inner, string label) : IProgressSink
+{
+    public void Report(string task, long done, long total) => inner.Report($"{label}: {task}", done, total);
+
+    public void Finish(string task) => inner.Finish($"{label}: {task}");
+}
