@@ -40,6 +40,7 @@ public static partial class Executor
         ShowStatement s => Show(s, ports),
         ExportStatement s => Export(s, ports),
         RefuteStatement s => Refute(s, ports),
+        PlotStatement s => Plot(s, ports),
         // An ask needs the symbols in scope and may run further statements: Compilation routes it to Ask instead.
         AskStatement s => AskWithoutScope(s, ports),
         QueryStatement { Graph.Source: ModelSymbol or ScmSymbol } s => EvaluateOnModel(s, ports, s.Assumptions),
