@@ -21,6 +21,9 @@ public sealed class ScmEnumerator
     readonly int _noiseCount;
     readonly Func<double[], double>[] _compiled;
 
+    /// <summary>Stops enumeration and sampling early (checked every few thousand states or rows).</summary>
+    public CancellationToken Cancellation { get; init; }
+
     public ScmEnumerator(DiscreteScm model, double budget = DefaultBudget)
     {
         _model = model;
@@ -156,6 +159,7 @@ public sealed class ScmEnumerator
         var empty = ImmutableDictionary.Create<string, int>(StringComparer.Ordinal);
         for (var row = 0; row < n; row++)
         {
+            if ((row & 0xFFF) == 0) Cancellation.ThrowIfCancellationRequested();
             for (var i = 0; i < _noiseCount; i++) values[i] = Draw(_model.Noise[i].Probabilities, rng);
             Solve(values, empty);
             for (var i = 0; i < names.Length; i++) columns[names[i]][row] = (int)Math.Round(values[_noiseCount + i]);
@@ -175,8 +179,9 @@ public sealed class ScmEnumerator
     {
         var values = new double[_slot.Count];
         var digits = new int[_noiseCount];
-        while (true)
+        for (var visited = 0L; ; visited++)
         {
+            if ((visited & 0xFFF) == 0) Cancellation.ThrowIfCancellationRequested();
             var weight = 1.0;
             for (var i = 0; i < _noiseCount; i++) { values[i] = digits[i]; weight *= _model.Noise[i].Probabilities[digits[i]]; }
             if (weight > 0) visit(values, weight);

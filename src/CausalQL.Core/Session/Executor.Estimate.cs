@@ -51,7 +51,7 @@ public static partial class Executor
         var opened = OpenData(s.Data, s.Location, ports);
         if (!opened.IsOk) return Failed(s.Location, opened.Error!.Message);
         using var source = opened.Value;
-        var estimated = Estimation.Estimate(request, source);
+        var estimated = Estimation.Estimate(request, source, ports.Cancellation);
         if (!estimated.IsOk) return Failed(s.Location, $"estimate {s.Query} using {s.Data.Name}: {estimated.Error!.Message}");
         Remember(s, request, estimated.Value);
         return ExecutionOutcome.Of(DescribeEstimate(s, target, estimated.Value, strategy.Why!));

@@ -37,7 +37,7 @@ public static partial class Executor
                             return new ExecutionOutcome([], [.. translation.Diagnostics.Where(d => d.IsError).Select(d => d.Location.File == s.Location.File ? d : d with { Location = s.Location, Message = $"in scm '{scm.Name}' ({d.Location}): {d.Message}" })]);
                         if (translation.Discrete is not { } discrete)
                             return Missing(s.Location, $"{s.Query} on the linear-Gaussian scm '{scm.Name}'", "query evaluation on linear-Gaussian SCMs from the session");
-                        var enumerator = new ScmEnumerator(discrete);
+                        var enumerator = new ScmEnumerator(discrete) { Cancellation = ports.Cancellation };
                         answer = OnScm(s.Query, enumerator, scm.Name);
                         break;
                     }

@@ -5,12 +5,21 @@ namespace CausalQL.Sessions;
 /// <summary>
 /// The outside world as a session sees it. Core does no I/O: the CLI, the server and tests pass
 /// in what they allow. A null port means "not available here" and statements that need it say so.
+/// <see cref="Cancellation"/> stops a run early (the server's time budget, Ctrl+C): the run checks it between
+/// statements and the engines inside long loops; a cancelled run ends with one diagnostic, never an exception.
+/// <see cref="TimeBudget"/>, when the cancellation is a time budget, is named in that diagnostic.
 /// </summary>
 public sealed record SessionPorts(
     IFileReader? Files = null, IOutputFiles? Output = null, IGraphDrawer? Drawer = null, IDataOpener? Data = null,
-    INlTranslator? Translator = null, IAskConfirmation? ConfirmAsk = null, IPlotRenderer? Plotter = null, IProgressSink? Progress = null)
+    INlTranslator? Translator = null, IAskConfirmation? ConfirmAsk = null,
+    CancellationToken Cancellation = default, TimeSpan? TimeBudget = null, IPlotRenderer? Plotter = null, IProgressSink? Progress = null)
 {
     public static readonly SessionPorts None = new();
+
+    /// <summary>What a cancelled run reports, at the statement it stopped in.</summary>
+    public string CancelledMessage => TimeBudget is { } budget
+        ? $"the run was cancelled after the time budget of {budget.TotalSeconds:0.###} s; this statement and the ones after it did not finish"
+        : "the run was cancelled; this statement and the ones after it did not finish";
 }
 
 /// <summary>Writes files a script asks for (<c>export g as dot to "g.dot"</c>); paths resolve like <see cref="IFileReader"/>'s.</summary>
