@@ -85,17 +85,28 @@ public class DeltaMethodTests
         // 200 independent tables of 5000: the standard deviation of their estimates is the sampling error itself.
         var estimates = new List<double>();
         var ses = new List<double>();
+        var means = new List<double>();
+        var meanSes = new List<double>();
         for (var s = 0; s < 200; s++)
         {
             var r = Ok(Estimation.Estimate(FrontDoorRequest(new()), Sample(5000, 100 + s)));
             estimates.Add(r.Value);
             ses.Add(r.StandardError!.Value);
+            means.Add(r.MeanTreated!.Value);
+            meanSes.Add((r.MeanTreatedInterval!.Hi - r.MeanTreatedInterval.Lo) / (2 * 1.959963984540054));
         }
-        var mean = estimates.Average();
-        var sd = Math.Sqrt(estimates.Sum(e => (e - mean) * (e - mean)) / (estimates.Count - 1));
         // 200 draws pin the spread down to about ±10 % (1/sqrt(2·199) ≈ 5 % standard error).
-        Assert.InRange(ses.Average() / sd, 0.85, 1.15);
-        Assert.InRange(mean, 0.28 - 0.01, 0.28 + 0.01);
+        Assert.InRange(ses.Average() / Sd(estimates), 0.85, 1.15);
+        Assert.InRange(estimates.Average(), 0.28 - 0.01, 0.28 + 0.01);
+        // The treated mean alone: P(Y = 1 | do(T = 1)) = 0.1 + 0.4 · 0.8 + 0.4 · 0.5 = 0.62.
+        Assert.InRange(meanSes.Average() / Sd(means), 0.85, 1.15);
+        Assert.InRange(means.Average(), 0.62 - 0.01, 0.62 + 0.01);
+
+        static double Sd(List<double> xs)
+        {
+            var m = xs.Average();
+            return Math.Sqrt(xs.Sum(x => (x - m) * (x - m)) / (xs.Count - 1));
+        }
     }
 
     [Fact]
