@@ -96,4 +96,22 @@ public class PlotTests
         Assert.Contains("plots.cql:10:22: error: plot draws .png or .svg files, not .gif (\"balance.gif\")", run.Error);
         Assert.False(File.Exists(Path.Combine(dir, "balance.gif")));
     }
+
+    [Fact]
+    public void Json_output_has_a_plot_object_with_the_numbers_drawn()
+    {
+        var dir = CliHarness.TempDir();
+        var path = CliHarness.WriteFile(dir, "plots.cql", Script + "plot balance of w to \"balance.svg\"");
+        var run = CliHarness.Run("run", path, "--json");
+        Assert.True(run.ExitCode == 0, run.All);
+        var plot = System.Text.Json.Nodes.JsonNode.Parse(run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1])!;
+        Assert.Equal("plot", plot["kind"]!.GetValue<string>());
+        Assert.Equal("balance", plot["plot"]!.GetValue<string>());
+        Assert.Equal("w", plot["estimate"]!.GetValue<string>());
+        Assert.Equal("balance.svg", plot["path"]!.GetValue<string>());
+        var z = Assert.Single(plot["covariates"]!.AsArray())!;
+        Assert.Equal("Z", z["term"]!.GetValue<string>());
+        Assert.True(z["before"]!.GetValue<double>() > 1);
+        Assert.True(File.Exists(Path.Combine(dir, "balance.svg")));
+    }
 }
