@@ -47,6 +47,9 @@ public sealed class ScottPlotRenderer(DiskFileReader paths) : IPlotRenderer
 
     static byte[] Svg(ScottPlot.Plot drawing, int width, int height)
     {
+        // A first, raster render settles the automatic limits and layout; otherwise ScottPlot renders twice into the
+        // SVG (once to measure), leaving every element in the file two times.
+        drawing.GetImageBytes(width, height, ImageFormat.Png);
         using var memory = new MemoryStream();
         using (var stream = new SKManagedWStream(memory))
         using (var canvas = SKSvgCanvas.Create(new SKRect(0, 0, width, height), stream))

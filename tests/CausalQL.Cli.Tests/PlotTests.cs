@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Xml.Linq;
+using CausalQL.Tests;
 
 namespace CausalQL.Tests.Cli;
 
@@ -35,12 +36,14 @@ public class PlotTests
         return (BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
     }
 
-    static string SvgText(string file)
+    static List<string> SvgTexts(string file)
     {
         var svg = XDocument.Load(file);
         Assert.Equal("svg", svg.Root!.Name.LocalName);
-        return string.Join(" ", svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim()));
+        return [.. svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value.Trim())];
     }
+
+    static string SvgText(string file) => string.Join(" ", SvgTexts(file));
 
     [Fact]
     public void Bootstrap_plot_writes_a_png_of_the_asked_size_beside_the_script()
@@ -58,7 +61,7 @@ public class PlotTests
         Assert.True(run.ExitCode == 0, run.All);
         Assert.Equal("", run.Error);
         var text = SvgText(Path.Combine(dir, "boot.svg"));
-        Assert.Contains("Bootstrap distribution of e (100 replicates)", text);
+        Assert.Single(SvgTexts(Path.Combine(dir, "boot.svg")), t => t == "Bootstrap distribution of e (100 replicates)");   // drawn once
         Assert.Contains("effect of X on Y (X = 1 vs 0)", text);
         Assert.Contains("replicates", text);
         Assert.Contains("95% CI", text);
@@ -95,5 +98,53 @@ public class PlotTests
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("plots.cql:10:22: error: plot draws .png or .svg files, not .gif (\"balance.gif\")", run.Error);
         Assert.False(File.Exists(Path.Combine(dir, "balance.gif")));
+    }
+
+    [Fact]
+    public void Json_output_has_a_plot_object_with_the_numbers_drawn()
+    {
+        var dir = CliHarness.TempDir();
+        var path = CliHarness.WriteFile(dir, "plots.cql", Script + "plot balance of w to \"balance.svg\"");
+        var run = CliHarness.Run("run", path, "--json");
+        Assert.True(run.ExitCode == 0, run.All);
+        var plot = System.Text.Json.Nodes.JsonNode.Parse(run.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1])!;
+        Assert.Equal("plot", plot["kind"]!.GetValue<string>());
+        Assert.Equal("balance", plot["plot"]!.GetValue<string>());
+        Assert.Equal("w", plot["estimate"]!.GetValue<string>());
+        Assert.Equal("balance.svg", plot["path"]!.GetValue<string>());
+        var z = Assert.Single(plot["covariates"]!.AsArray())!;
+        Assert.Equal("Z", z["term"]!.GetValue<string>());
+        Assert.True(z["before"]!.GetValue<double>() > 1);
+        Assert.True(File.Exists(Path.Combine(dir, "balance.svg")));
+    }
+
+    [Fact]
+    public void Nhefs_balance_plot_names_every_term_of_the_books_propensity_model()
+    {
+        // Hernán & Robins, Causal Inference: What If, ch. 12 (IP weighting of quitting smoking on weight gain).
+        var dir = CliHarness.TempDir();
+        var data = TestPaths.Data("nhefs", "nhefs.csv").Replace("\\", "/");
+        var path = CliHarness.WriteFile(dir, "nhefs.cql", $$"""
+            graph g {
+              {sex, race, age, education, smokeintensity, smokeyrs, exercise, active, wt71} -> qsmk
+              {sex, race, age, education, smokeintensity, smokeyrs, exercise, active, wt71} -> wt82_71
+              qsmk -> wt82_71
+            }
+            data nhefs = csv("{{data}}")
+            estimate w = ATE(qsmk -> wt82_71) in g using nhefs with method = ipw,
+              treatment_model = ~ sex + race + age + I(age^2) + C(education) + smokeintensity + I(smokeintensity^2) + smokeyrs + I(smokeyrs^2) + C(exercise) + C(active) + wt71 + I(wt71^2)
+            plot balance of w to "balance.svg"
+            plot balance of w to "balance.png"
+            """);
+        var run = CliHarness.Run("run", path);
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Contains("w: ATE(qsmk -> wt82_71) = 3.44", run.Out);
+        var texts = SvgTexts(Path.Combine(dir, "balance.svg"));
+        foreach (var term in new[] { "sex", "race", "age", "I(age ^ 2)", "education[2]", "smokeintensity", "I(smokeintensity ^ 2)", "smokeyrs", "exercise[1]", "active[2]", "wt71", "I(wt71 ^ 2)" })
+            Assert.Single(texts, t => t == term);
+        // 18 covariate terms: the picture grows to keep a row each legible.
+        var (width, height) = PngSize(File.ReadAllBytes(Path.Combine(dir, "balance.png")));
+        Assert.Equal(800, width);
+        Assert.True(height >= 140 + 24 * 15, $"height {height}");
     }
 }

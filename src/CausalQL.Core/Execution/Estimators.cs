@@ -36,6 +36,8 @@ public static partial class Estimation
             Warnings = warnings.Concat(positivity.Count > 0 ? [$"{positivity.Count} near-empty cells (fewer than 5 rows): estimates there are unstable"] : []).ToList(),
             MeanTreated = point.Mu1,
             MeanControl = point.Mu0,
+            // Analytic only: with a bootstrap the interval line names the bootstrap, which resamples the effect alone.
+            MeanTreatedInterval = r.Options.Bootstrap <= 0 ? Wald(point.Mu1, point.SeTreated, r) : null,
             OutcomeSd = point.SdY,
             Diagnostics = new Diagnostics(positivity, [], null),
         };
@@ -91,7 +93,7 @@ public static partial class Estimation
         return (table, warnings, yValues);
     }
 
-    readonly record struct PluginPoint(double Ate, double Se, double Mu1, double Mu0, double SdY);
+    readonly record struct PluginPoint(double Ate, double Se, double Mu1, double Mu0, double SdY, double SeTreated = 0);
 
     /// <summary>
     /// The g-formula Σ_z P(z)·(E[Y|t1,z] − E[Y|t0,z]) on a table ordered (T, Y, Z...), with the
@@ -148,7 +150,7 @@ public static partial class Estimation
             return default;
         }
         var ate = mu1 - mu0;
-        double psi2 = 0;
+        double psi2 = 0, psiTreated2 = 0;
         for (var t = 0; t < kt; t++)
             for (var yi = 0; yi < ky; yi++)
                 for (var z = 0; z < kz; z++)
@@ -156,11 +158,13 @@ public static partial class Estimation
                     var c = table.Cells[(t * ky + yi) * kz + z];
                     if (c == 0) continue;
                     var psi = m1[z] - m0[z] - ate;
-                    if (t == t1) psi += nz[z] / ntz[t1, z] * (y[yi] - m1[z]);
+                    var psiTreated = m1[z] - mu1;   // the treated mean's own influence function
+                    if (t == t1) { psi += nz[z] / ntz[t1, z] * (y[yi] - m1[z]); psiTreated += nz[z] / ntz[t1, z] * (y[yi] - m1[z]); }
                     if (t == t0) psi -= nz[z] / ntz[t0, z] * (y[yi] - m0[z]);
                     psi2 += c * psi * psi;
+                    psiTreated2 += c * psiTreated * psiTreated;
                 }
-        return new PluginPoint(ate, Math.Sqrt(psi2 / n / n), mu1, mu0, sdY);
+        return new PluginPoint(ate, Math.Sqrt(psi2 / n / n), mu1, mu0, sdY, Math.Sqrt(psiTreated2 / n / n));
     }
 
     static string StratumText(ContingencyTable table, int z, int kz)

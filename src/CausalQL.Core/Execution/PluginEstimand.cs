@@ -63,9 +63,15 @@ public static partial class Estimation
             var occupied = table.Cells.Count(c => c > 0);
             if (occupied > MaxDeltaMethodCells)
                 return result with { IntervalMethod = $"none: {occupied} occupied cells are too many for the delta method (ask for bootstrap = N)" };
-            var se = DeltaMethodSe(table, t => Evaluate(t) is { IsOk: true } e ? e.Value.Mu1 - e.Value.Mu0 : double.NaN, r, ct);
-            return se is { } s
-                ? result with { StandardError = s, Interval = Wald(result.Value, s, r), IntervalMethod = "normal, delta method over the multinomial cell proportions" }
+            // The effect and the treated mean from the same evaluations: a single mean (P(Y = 1 | do(X = 1))) gets its interval too.
+            var se = DeltaMethodSe(table, t => Evaluate(t) is { IsOk: true } e ? [e.Value.Mu1 - e.Value.Mu0, e.Value.Mu1] : [double.NaN, double.NaN], r, ct);
+            return se is [var effectSe, var meanSe]
+                ? result with
+                {
+                    StandardError = effectSe, Interval = Wald(result.Value, effectSe, r),
+                    MeanTreatedInterval = Wald(mu1, meanSe, r),
+                    IntervalMethod = "normal, delta method over the multinomial cell proportions",
+                }
                 : result;
         }
         var rng = new Random(r.Options.Seed);
@@ -90,20 +96,20 @@ public static partial class Estimation
     const int MaxDeltaMethodCells = 512;
 
     /// <summary>
-    /// Delta-method standard error of a functional ψ of the cell proportions p̂ of a multinomial table:
+    /// Delta-method standard errors of functionals ψ_k of the cell proportions p̂ of a multinomial table:
     /// Var ψ(p̂) ≈ ∇ψ' Σ ∇ψ with Σ = (diag p − p p')/n, i.e. (Σ p_i g_i² − (Σ p_i g_i)²)/n. The gradient is taken
     /// numerically (central differences) on the counts: f(c) = ψ(c/Σc) has ∂f/∂c_i = (g_i − Σ_j p_j g_j)/n, a shift of g
     /// the variance does not see, so no renormalisation is needed. Empty cells have no variance and are skipped.
-    /// Null when the table is too large or ψ is not finite nearby.
+    /// Null when ψ is not finite nearby.
     /// </summary>
-    static double? DeltaMethodSe(ContingencyTable table, Func<ContingencyTable, double> psi, EstimationRequest r, CancellationToken ct)
+    static double[]? DeltaMethodSe(ContingencyTable table, Func<ContingencyTable, double[]> psi, EstimationRequest r, CancellationToken ct)
     {
         var cells = table.Cells;
         var n = table.Total;
         var occupied = Enumerable.Range(0, cells.Length).Where(i => cells[i] > 0).ToArray();
         if (n <= 1) return null;
         var work = (double[])cells.Clone();
-        double sum = 0, sumSquares = 0;
+        double[]? sum = null, sumSquares = null;
         for (var k = 0; k < occupied.Length; k++)
         {
             ct.ThrowIfCancellationRequested();
@@ -115,14 +121,26 @@ public static partial class Estimation
             work[i] = cells[i] - h;
             var down = psi(table.WithCells(work));
             work[i] = cells[i];
-            if (!double.IsFinite(up) || !double.IsFinite(down)) return null;
-            var g = n * (up - down) / (2 * h);
+            sum ??= new double[up.Length];
+            sumSquares ??= new double[up.Length];
             var p = cells[i] / n;
-            sum += p * g;
-            sumSquares += p * g * g;
+            for (var f = 0; f < up.Length; f++)
+            {
+                if (!double.IsFinite(up[f]) || !double.IsFinite(down[f])) return null;
+                var g = n * (up[f] - down[f]) / (2 * h);
+                sum[f] += p * g;
+                sumSquares[f] += p * g * g;
+            }
         }
         Done(r, "delta method");
-        var variance = (sumSquares - sum * sum) / n;
-        return double.IsFinite(variance) ? Math.Sqrt(Math.Max(0, variance)) : null;
+        if (sum is null || sumSquares is null) return null;
+        var se = new double[sum.Length];
+        for (var f = 0; f < se.Length; f++)
+        {
+            var variance = (sumSquares[f] - sum[f] * sum[f]) / n;
+            if (!double.IsFinite(variance)) return null;
+            se[f] = Math.Sqrt(Math.Max(0, variance));
+        }
+        return se;
     }
 }

@@ -215,8 +215,13 @@ public static partial class Executor
             Wanted.MeanTreated => r.MeanTreated,
             _ => 1 - r.MeanTreated,
         };
-        // An interval is reported for the effect; for a single mean the estimators give none.
-        var interval = target.Wanted == Wanted.Effect ? r.Interval : null;
+        // An interval is reported for the effect, and for a single mean where the method gives one (the plug-in's delta method).
+        var interval = target.Wanted switch
+        {
+            Wanted.Effect => r.Interval,
+            Wanted.MeanTreated => r.MeanTreatedInterval,
+            _ => r.MeanTreatedInterval is { } i ? new Interval(1 - i.Hi, 1 - i.Lo) : null,
+        };
         var level = s.Options.Number("level") ?? 0.95;
         var text = new StringBuilder();
         if (s.Label is not null) text.Append(s.Label).Append(": ");

@@ -52,6 +52,8 @@ public static partial class Executor
                     if (result.Diagnostics?.Balance is not { Count: > 0 } rows)
                         return Failed(s.Location, $"estimate '{name}' has no covariate balance to plot: balance before and after weighting "
                             + $"is measured by inverse probability weighting (with method = ipw); this estimate used {result.Method}");
+                    // A row per covariate: unless a height is given, grow so that 50 covariates stay legible.
+                    if (s.Options.Number("height") is null) height = Math.Max(height, 140 + 24 * rows.Count);
                     plot = new BalancePlot($"Covariate balance of {name}: {result.Method}",
                         "standardised mean difference (treated − control)", rows, BalanceThreshold, width, height);
                     var worst = rows.MaxBy(r => Math.Abs(r.After))!;

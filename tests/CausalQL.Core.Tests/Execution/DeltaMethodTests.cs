@@ -85,17 +85,28 @@ public class DeltaMethodTests
         // 200 independent tables of 5000: the standard deviation of their estimates is the sampling error itself.
         var estimates = new List<double>();
         var ses = new List<double>();
+        var means = new List<double>();
+        var meanSes = new List<double>();
         for (var s = 0; s < 200; s++)
         {
             var r = Ok(Estimation.Estimate(FrontDoorRequest(new()), Sample(5000, 100 + s)));
             estimates.Add(r.Value);
             ses.Add(r.StandardError!.Value);
+            means.Add(r.MeanTreated!.Value);
+            meanSes.Add((r.MeanTreatedInterval!.Hi - r.MeanTreatedInterval.Lo) / (2 * 1.959963984540054));
         }
-        var mean = estimates.Average();
-        var sd = Math.Sqrt(estimates.Sum(e => (e - mean) * (e - mean)) / (estimates.Count - 1));
         // 200 draws pin the spread down to about ±10 % (1/sqrt(2·199) ≈ 5 % standard error).
-        Assert.InRange(ses.Average() / sd, 0.85, 1.15);
-        Assert.InRange(mean, 0.28 - 0.01, 0.28 + 0.01);
+        Assert.InRange(ses.Average() / Sd(estimates), 0.85, 1.15);
+        Assert.InRange(estimates.Average(), 0.28 - 0.01, 0.28 + 0.01);
+        // The treated mean alone: P(Y = 1 | do(T = 1)) = 0.1 + 0.4 · 0.8 + 0.4 · 0.5 = 0.62.
+        Assert.InRange(meanSes.Average() / Sd(means), 0.85, 1.15);
+        Assert.InRange(means.Average(), 0.62 - 0.01, 0.62 + 0.01);
+
+        static double Sd(List<double> xs)
+        {
+            var m = xs.Average();
+            return Math.Sqrt(xs.Sum(x => (x - m) * (x - m)) / (xs.Count - 1));
+        }
     }
 
     [Fact]
@@ -103,5 +114,52 @@ public class DeltaMethodTests
     {
         var boot = Ok(Estimation.Estimate(FrontDoorRequest(new() { Bootstrap = 50, Seed = 1 }), Sample(20_000, 3)));
         Assert.StartsWith("bootstrap percentile, 50 replicates", boot.IntervalMethod);
+    }
+
+    // Back-door: Z ~ B(0.5), X ~ B(0.2 + 0.6Z), Y ~ B(0.1 + 0.3X + 0.4Z): P(Y = 1 | do(X = 1)) = 0.1 + 0.3 + 0.2 = 0.6.
+    static InMemoryTable BackDoorSample(long n, int seed)
+    {
+        var rng = new Random(seed);
+        var cells = (from z in new[] { 0, 1 } from x in new[] { 0, 1 } from y in new[] { 0, 1 } select (z, x, y)).ToList();
+        var weights = new double[cells.Count];
+        long remaining = n;
+        double mass = 1;
+        for (var i = 0; i < cells.Count; i++)
+        {
+            var (z, x, y) = cells[i];
+            var px = 0.2 + 0.6 * z;
+            var py = 0.1 + 0.3 * x + 0.4 * z;
+            var p = 0.5 * (x == 1 ? px : 1 - px) * (y == 1 ? py : 1 - py);
+            weights[i] = Sampling.Binomial(rng, remaining, Math.Min(1, p / mass));
+            remaining -= (long)weights[i];
+            mass -= p;
+        }
+        return InMemoryTable.FromNumbers(new Dictionary<string, double[]>
+        {
+            ["Z"] = cells.Select(c => (double)c.z).ToArray(),
+            ["X"] = cells.Select(c => (double)c.x).ToArray(),
+            ["Y"] = cells.Select(c => (double)c.y).ToArray(),
+        }, weights);
+    }
+
+    [Fact]
+    public void Back_door_plugin_gives_the_treated_mean_an_interval_of_the_right_width()
+    {
+        var means = new List<double>();
+        var ses = new List<double>();
+        for (var s = 0; s < 200; s++)
+        {
+            var r = Ok(Estimation.Estimate(new EstimationRequest("X", "Y") { Method = EstimationMethod.Plugin, Adjustment = ["Z"] }, BackDoorSample(4000, 500 + s)));
+            means.Add(r.MeanTreated!.Value);
+            ses.Add((r.MeanTreatedInterval!.Hi - r.MeanTreatedInterval.Lo) / (2 * 1.959963984540054));
+        }
+        var m = means.Average();
+        var sd = Math.Sqrt(means.Sum(x => (x - m) * (x - m)) / (means.Count - 1));
+        Assert.InRange(ses.Average() / sd, 0.85, 1.15);
+        Assert.InRange(m, 0.6 - 0.01, 0.6 + 0.01);
+
+        // With a bootstrap the one interval there is belongs to the effect: no analytic mean interval beside it.
+        var boot = Ok(Estimation.Estimate(new EstimationRequest("X", "Y") { Method = EstimationMethod.Plugin, Adjustment = ["Z"], Options = new() { Bootstrap = 20 } }, BackDoorSample(4000, 1)));
+        Assert.Null(boot.MeanTreatedInterval);
     }
 }
