@@ -124,7 +124,7 @@ public class NestedCounterfactualTests
             Assert.Equal(truth.Nie, formula.Mediation("X", ["M"], "Y", direct: false).Value!.Value, 10);
             // The session shows the same cross-check in its explanation.
             var nde = run.Results.Single(r => r.Json["query"]?.GetValue<string>() == "NDE(X -> M -> Y)");
-            Assert.Contains("mediation formula, covariates {W} on its observational distribution gives", nde.Text);
+            Assert.Contains("the identified estimand (mediation formula, covariates {W}) on its observational distribution gives", nde.Text);
         }
     }
 

@@ -33,6 +33,11 @@ public class Rung3BadInputTests
         var scm = Run("scm m {\n  X := bernoulli(0.5)\n  Y := X xor bernoulli(0.3)\n}\nuse m\nP(Y[X = 1] = 1 | Y = 0, X = 1)\n");
         Assert.False(scm.HasErrors, string.Join("; ", scm.Diagnostics));
         Assert.Equal(0.0, scm.Results.Last().Json["value"]!.GetValue<double>());
+        Assert.Contains("inconsistent: the evidence observes X = 1, so Y[X = 1] is the observed Y = 0, not 1", scm.Results.Last().Text);
+        // Not every difference is a contradiction: without X observed, Y[X = 1] may differ from Y.
+        var open = Run("scm m {\n  X := bernoulli(0.5)\n  Y := X xor bernoulli(0.3)\n}\nuse m\nP(Y[X = 1] = 1 | Y = 0)\n");
+        // Y = 0 is X = 0 with no flip (0.35) or X = 1 with a flip (0.15); Y[X = 1] = 1 exactly when there is no flip.
+        Assert.Equal(0.35 / 0.5, open.Results.Last().Json["value"]!.GetValue<double>(), 12);
     }
 
     [Theory]
