@@ -87,3 +87,42 @@ public class Rung3BadInputTests
         Assert.Equal(45, error.Location.Line);
     }
 }
+
+/// <summary>identify NDE/NIE on a graph: the mediation formula with its covariates, the no-direct-path cases, and the confounded mediator.</summary>
+public class NaturalEffectIdentifyTests
+{
+    static RunResult Run(string text) => new Session().Run(new SourceText(text, "<test>"));
+
+    static StatementResult Identify(string graph, string query)
+    {
+        var run = Run($"graph g {{ {graph} }}\nidentify {query} in g\n");
+        Assert.False(run.HasErrors, string.Join("; ", run.Diagnostics));
+        return Assert.Single(run.Results, r => r.Kind == "identification");
+    }
+
+    [Fact]
+    public void The_mediation_formula_names_its_covariates()
+    {
+        var r = Identify("W -> {X, M, Y}; X -> M -> Y; X -> Y", "NDE(X -> M -> Y)");
+        Assert.True(r.Json["identifiable"]!.GetValue<bool>());
+        Assert.Equal("W", Assert.Single(r.Json["covariates"]!.AsArray())!.GetValue<string>());
+        Assert.Contains("= Σ_{W} P(w) Σ_{M} P(m | X = 0, w) [E(Y | X = 1, m, w) - E(Y | X = 0, m, w)]", r.Text);
+        var nie = Identify("X -> M -> Y; X -> Y", "NIE(X -> M -> Y)");
+        Assert.Contains("= Σ_{M} E(Y | X = 0, m) [P(m | X = 1) - P(m | X = 0)]", nie.Text);
+    }
+
+    [Fact]
+    public void Without_a_direct_path_nde_is_zero_and_nie_the_total_effect()
+    {
+        Assert.Contains("NDE(X -> M -> Y) in g = 0: every directed path from X to Y passes through M", Identify("X -> M -> Y", "NDE(X -> M -> Y)").Text);
+        Assert.Contains("equals the total effect ATE(X -> Y)", Identify("X -> M -> Y", "NIE(X -> M -> Y)").Text);
+    }
+
+    [Fact]
+    public void A_confounded_mediator_is_not_identifiable_by_the_formula_with_the_reason()
+    {
+        var r = Identify("X -> M -> Y; X -> Y; M <-> Y", "NDE(X -> M -> Y)");
+        Assert.False(r.Json["identifiable"]!.GetValue<bool>());
+        Assert.Contains("is not identifiable by the mediation formula: no set of observed pre-treatment covariates blocks", r.Text);
+    }
+}
