@@ -9,7 +9,7 @@ using CausalQL.Text;
 
 namespace CausalQL.Sessions;
 
-// refute, E-values and data sampled from an SCM: the checks and synthetic data around `estimate`.
+// refute, E-values and data sampled from an SCM or a fully given model block: the checks and synthetic data around `estimate`.
 public static partial class Executor
 {
     /// <summary>Rows a sample may draw: enough for any sampling-error check, small enough to stay in memory.</summary>
