@@ -93,6 +93,8 @@ public static partial class Executor
                     var doValues = Interventions(p.Interventions);
                     var events = p.Outcomes.Select(e => Event(e, doValues)).ToList();
                     var given = p.Conditions.Select(e => Event(e, doValues)).ToList();
+                    if (Contradiction(events, given) is { } why)
+                        return Answer.Point(0, $"inconsistent: {why}; the probability is 0 in every model");
                     return Answer.Point(Check(scm.Probability(events, given)), how);
                 }
             case ExpectationQuery e:
@@ -131,6 +133,27 @@ public static partial class Executor
     }
 
     /// <summary>
+    /// An asked event that the evidence contradicts by consistency (Pearl's axiom: where the evidence
+    /// observes X = x, Y[X = x] is the observed Y): P(Y[X = 1] = 1 | X = 1, Y = 0) is 0 whatever the model.
+    /// </summary>
+    static string? Contradiction(IReadOnlyList<CfEvent> events, IReadOnlyList<CfEvent> given)
+    {
+        foreach (var e in events)
+            foreach (var seen in given)
+            {
+                if (seen.Variable != e.Variable || seen.Value == e.Value) continue;
+                // seen's world must be e's world with some interventions left out, each of them observed there at the same level.
+                if (seen.Interventions.Any(kv => !e.Interventions.TryGetValue(kv.Key, out var v) || v != kv.Value)) continue;
+                var extra = e.Interventions.Where(kv => !seen.Interventions.ContainsKey(kv.Key)).ToList();
+                if (extra.All(kv => given.Contains(new CfEvent(kv.Key, seen.Interventions, kv.Value))))
+                    return extra.Count == 0
+                        ? $"{e} contradicts the evidence {seen}"
+                        : $"the evidence observes {string.Join(", ", extra.Select(kv => $"{kv.Key} = {kv.Value}"))}, so {e.Variable}[{string.Join(", ", extra.Select(kv => $"{kv.Key} = {kv.Value}"))}] is the observed {seen}, not {e.Value}";
+            }
+        return null;
+    }
+
+    /// <summary>
     /// NDE = E[Y[X = 1, M = M[X = 0]]] − E[Y[X = 0]] and NIE = E[Y[X = 0, M = M[X = 1]]] − E[Y[X = 0]] (Pearl 2001),
     /// enumerated exactly; beside it, the mediation formula on the model's own observational
     /// distribution, so the reader sees whether the identified estimand recovers the truth.
@@ -157,7 +180,7 @@ public static partial class Executor
         var result = Effects.Over(graph, joint.Value).Mediation(f.Exposure.First(), [.. f.Mediators], f.Outcome.First(), f.Kind == EffectKind.NDE);
         return result switch
         {
-            { Value: { } v } => $"; the {result.Strategy} on its observational distribution gives {Number(v)}",
+            { Value: { } v } => $"; the identified estimand ({result.Strategy}) on its observational distribution gives {Number(v)}",
             { NotIdentifiable: true } => $"; from its observational distribution alone it is not identifiable: {AfterVerdict(result.Explanation)}",
             _ => "",
         };

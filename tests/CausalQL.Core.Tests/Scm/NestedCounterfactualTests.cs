@@ -57,9 +57,10 @@ public class NestedCounterfactualTests
     /// Brute force, independent of the enumerator: every joint noise state, each world solved from the
     /// mechanisms by direct evaluation; NDE = E[Y(1, M(0))] − E[Y(0)], NIE = E[Y(0, M(1))] − E[Y(0)].
     /// </summary>
-    static (double Nde, double Nie, double Ate) TwinWorlds(DiscreteScm scm)
+    static (double Nde, double Nie, double Ate, double Pn, double Ps, double Pns) TwinWorlds(DiscreteScm scm)
     {
         double nde = 0, nie = 0, ate = 0;
+        double exposedIll = 0, pnCases = 0, unexposedWell = 0, psCases = 0, pns = 0;
         var noise = scm.Noise;
         var digits = new int[noise.Length];
         while (true)
@@ -82,12 +83,18 @@ public class NestedCounterfactualTests
             var m1 = World(("X", 1))["M"];
             nde += weight * (World(("X", 1), ("M", m0))["Y"] - y0);
             nie += weight * (World(("X", 0), ("M", m1))["Y"] - y0);
-            ate += weight * (World(("X", 1))["Y"] - y0);
+            var y1 = World(("X", 1))["Y"];
+            ate += weight * (y1 - y0);
+            // Probabilities of causation: PN = P(Y(0) = 0 | X = 1, Y = 1), PS = P(Y(1) = 1 | X = 0, Y = 0), PNS = P(Y(1) = 1, Y(0) = 0).
+            var factual = World();
+            if (factual["X"] == 1 && factual["Y"] == 1) { exposedIll += weight; if (y0 == 0) pnCases += weight; }
+            if (factual["X"] == 0 && factual["Y"] == 0) { unexposedWell += weight; if (y1 == 1) psCases += weight; }
+            if (y1 == 1 && y0 == 0) pns += weight;
             var k = 0;
             while (k < noise.Length && ++digits[k] == noise[k].Probabilities.Length) { digits[k] = 0; k++; }
             if (k == noise.Length) break;
         }
-        return (nde, nie, ate);
+        return (nde, nie, ate, pnCases / exposedIll, psCases / unexposedWell, pns);
     }
 
     static DiscreteScm Translate(string script)
@@ -113,7 +120,10 @@ public class NestedCounterfactualTests
             var script = RandomMediationScm(seed, confoundMediator: false);
             var scm = Translate(script);
             var truth = TwinWorlds(scm);
-            var run = Run(script + "NDE(X -> M -> Y)\nNIE(X -> M -> Y)\nATE(X -> Y)\nE[Y[X = 1, M = M[X = 0]] - Y[X = 0]]\n");
+            var run = Run(script + "NDE(X -> M -> Y)\nNIE(X -> M -> Y)\nATE(X -> Y)\nE[Y[X = 1, M = M[X = 0]] - Y[X = 0]]\nPN(X -> Y)\nPS(X -> Y)\nPNS(X -> Y)\n");
+            Assert.Equal(truth.Pn, ValueOf(run, "PN(X -> Y)"), 12);
+            Assert.Equal(truth.Ps, ValueOf(run, "PS(X -> Y)"), 12);
+            Assert.Equal(truth.Pns, ValueOf(run, "PNS(X -> Y)"), 12);
             Assert.Equal(truth.Nde, ValueOf(run, "NDE(X -> M -> Y)"), 12);
             Assert.Equal(truth.Nie, ValueOf(run, "NIE(X -> M -> Y)"), 12);
             Assert.Equal(truth.Ate, ValueOf(run, "ATE(X -> Y)"), 12);
@@ -124,7 +134,7 @@ public class NestedCounterfactualTests
             Assert.Equal(truth.Nie, formula.Mediation("X", ["M"], "Y", direct: false).Value!.Value, 10);
             // The session shows the same cross-check in its explanation.
             var nde = run.Results.Single(r => r.Json["query"]?.GetValue<string>() == "NDE(X -> M -> Y)");
-            Assert.Contains("mediation formula, covariates {W} on its observational distribution gives", nde.Text);
+            Assert.Contains("the identified estimand (mediation formula, covariates {W}) on its observational distribution gives", nde.Text);
         }
     }
 
