@@ -55,7 +55,9 @@ public class SharedScanTests
             new("T", "Y") { Method = EstimationMethod.Regression, Adjustment = Ws },
             new("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws },
             new("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws, Options = new() { Trim = 0.05, Target = EffectTarget.Att } },
+            new("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws, Options = new() { Stabilized = false } },
             new("T", "Y") { Method = EstimationMethod.Aipw, Adjustment = Ws },
+            new("T", "Y") { Method = EstimationMethod.Aipw, Adjustment = Ws, Options = new() { OutcomeModel = "~ T + W1 + W2 + W3 + W4 + W5 + T:W1", Trim = 0.02 } },
         ];
         foreach (var request in requests)
         {
