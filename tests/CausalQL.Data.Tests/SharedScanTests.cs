@@ -40,7 +40,8 @@ public class SharedScanTests
     static void Same(EstimateResult engine, EstimateResult memory)
     {
         Assert.Equal(memory.Value, engine.Value, Math.Abs(memory.Value) * 1e-8);
-        Assert.Equal(memory.StandardError!.Value, engine.StandardError!.Value, memory.StandardError.Value * 1e-5);
+        // The standard error is read at the last scan's coefficients, within 2e-5 (relative) of the MLE.
+        Assert.Equal(memory.StandardError!.Value, engine.StandardError!.Value, memory.StandardError.Value * 1e-4);
         Assert.Equal(memory.N, engine.N);
         Assert.Equal(memory.Method, engine.Method);
     }
