@@ -54,6 +54,7 @@ public class SharedScanTests
         EstimationRequest[] requests =
         [
             new("T", "Y") { Method = EstimationMethod.Regression, Adjustment = Ws },
+            new("T", "Y") { Adjustment = Ws },   // chosen from a block sample: regression
             new("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws },
             new("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws, Options = new() { Trim = 0.05, Target = EffectTarget.Att } },
             new("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws, Options = new() { Stabilized = false } },
