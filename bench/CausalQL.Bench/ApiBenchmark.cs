@@ -39,6 +39,7 @@ public sealed class ApiBenchmark : IBenchmark
             // Warm-up: JIT, connection pool, first identification.
             for (var i = 0; i < 200; i++) await Send(http);
 
+            var loadBefore = LoadAverage();
             var latencies = new double[total];
             var errors = 0;
             var next = -1;
@@ -63,6 +64,8 @@ public sealed class ApiBenchmark : IBenchmark
             Console.WriteLine($"  throughput  {total / seconds,10:N0} requests/s   ({seconds:0.00} s)");
             Console.WriteLine($"  latency     p50 {Percentile(0.50):0.00} ms   p99 {Percentile(0.99):0.00} ms   max {latencies[^1]:0.00} ms");
             Console.WriteLine($"  errors      {errors}");
+            // The machine may be shared: the load around the run says how much of it the figures had.
+            Console.WriteLine($"  load        {loadBefore} before, {LoadAverage()} after (1/5/15-minute averages; {Environment.ProcessorCount} cores)");
             Console.WriteLine("  peer        none published for an HTTP API; for scale, causaleffect (R) takes a median 26 ms per identification query in-process");
             return errors == 0 ? 0 : 1;
         }
@@ -70,6 +73,19 @@ public sealed class ApiBenchmark : IBenchmark
         {
             await app.StopAsync();
             await app.DisposeAsync();
+        }
+    }
+
+    static string LoadAverage()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/loadavg").Split(' ');
+            return string.Join(" ", fields.Take(3));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "unknown";
         }
     }
 

@@ -16,7 +16,14 @@ public sealed class SessionTranslator(LlmOptions options, SessionPorts ports) : 
     public NlTranslation Translate(string question, SymbolTable scope, CancellationToken cancellationToken)
     {
         var context = new TranslationContext(scope, ports);
+        // The command line's session is synchronous (one user, one run); the server translates asynchronously instead.
         var translation = new Translator(_model.Value, options).TranslateAsync(question, context, cancellationToken).GetAwaiter().GetResult();
+        return ToNlTranslation(translation);
+    }
+
+    /// <summary>A translator's outcome as the session's ask statement reports it (problems quoted from the model's reply).</summary>
+    public static NlTranslation ToNlTranslation(Translation translation)
+    {
         if (translation.Succeeded) return NlTranslation.Success(translation.Query!, translation.Reading!);
         var reply = translation.LastReply is { } r && ReplyExtractor.Extract(r) is ExtractedCode c ? c.Code : translation.LastReply ?? "";
         var source = new SourceText(reply, Translator.ReplyFileName);

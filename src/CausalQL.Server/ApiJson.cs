@@ -9,13 +9,18 @@ namespace CausalQL.Server;
 /// <summary>POST /v1/run and /v1/check.</summary>
 public sealed record ScriptRequest(string Script);
 
+/// <summary>POST /v1/run: a script; <c>runAsked</c> false translates its <c>ask "..."</c> statements without running them.</summary>
+public sealed record RunRequest(string Script, bool RunAsked = true);
+
 /// <summary>POST /v1/identify: a query in a graph declared by the context script.</summary>
 public sealed record IdentifyRequest(string Query, string? Context = null, string? Graph = null, bool Explain = false);
 
 /// <summary>POST /v1/translate: a question in the scope of a context script.</summary>
 public sealed record TranslateRequest(string Question, string? Context = null);
 
-public sealed record HealthReply(string Status, string Version, IReadOnlyList<string> DataRoots, string LlmEndpoint, string LlmModel, double RequestTimeoutSeconds, long MaxRequestBytes);
+/// <summary>GET /v1/health. RunsInFlight counts engine runs still going (an over-budget run until its engines stopped).</summary>
+public sealed record HealthReply(string Status, string Version, IReadOnlyList<string> DataRoots, string LlmEndpoint, string LlmModel, double RequestTimeoutSeconds, long MaxRequestBytes,
+    int RunsInFlight, long RunsCancelled);
 
 public static class ApiJson
 {

@@ -79,7 +79,8 @@ public static class CqlServer
         var v1 = app.MapGroup("/v1");
 
         v1.MapGet("/health", (CausalService service) => Results.Json(new HealthReply("ok", Version, service.Roots.Roots,
-                options.Llm.Endpoint, options.Llm.Model, options.RequestTimeout.TotalSeconds, options.MaxRequestBytes), ApiJson.Options))
+                options.Llm.Endpoint, options.Llm.Model, options.RequestTimeout.TotalSeconds, options.MaxRequestBytes,
+                service.Budget.InFlight, service.Budget.Cancelled), ApiJson.Options))
             .WithName("health").WithSummary("Liveness, version and limits").Produces<HealthReply>();
 
         v1.MapPost("/check", async (HttpRequest request, CausalService service) =>
@@ -93,11 +94,11 @@ public static class CqlServer
 
         v1.MapPost("/run", async (HttpRequest request, CausalService service) =>
             {
-                var (body, problem) = await ApiJson.ReadAsync<ScriptRequest>(request, options.MaxRequestBytes);
+                var (body, problem) = await ApiJson.ReadAsync<RunRequest>(request, options.MaxRequestBytes);
                 if (problem is not null) return problem;
                 return await Guard(async () =>
                 {
-                    var reply = await service.RunAsync(body!.Script, request.HttpContext.RequestAborted);
+                    var reply = await service.RunAsync(body!.Script, request.HttpContext.RequestAborted, body.RunAsked);
                     if (reply.Ok) return Results.Json(reply, ApiJson.Options);
                     return Problems.Problem(422, "script-errors", "The script has errors",
                         $"{reply.Diagnostics.Count(d => d.Severity == "error")} error(s); statements without errors ran (see results)",
@@ -105,7 +106,7 @@ public static class CqlServer
                 });
             })
             .WithName("run").WithSummary("Run a script; results as JSON")
-            .Accepts<ScriptRequest>("application/json").Produces<RunReply>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(422).ProducesProblem(504);
+            .Accepts<RunRequest>("application/json").Produces<RunReply>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(422).ProducesProblem(504);
 
         v1.MapPost("/identify", async (HttpRequest request, CausalService service) =>
             {

@@ -16,7 +16,7 @@ public sealed record ServerOptions
     /// <summary>Time one request's engine work may take (504 beyond it; the server stays up).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Engine runs in flight at once (runs that outlived their budget count until they end).</summary>
+    /// <summary>Engine runs in flight at once; more wait briefly, then get 503 (a cancelled run leaves at its next check).</summary>
     public int MaxConcurrentRuns { get; init; } = Math.Max(4, Environment.ProcessorCount * 4);
 
     public LlmOptions Llm { get; init; } = new();

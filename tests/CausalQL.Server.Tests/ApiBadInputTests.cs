@@ -38,6 +38,34 @@ public sealed class ApiBadInputTests
         Assert.Equal(200, (int)next.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/v1/check", "{\"script\": ")]
+    [InlineData("/v1/identify", "{\"query\": \"P(Y | do(X))\", }")]
+    [InlineData("/v1/translate", "{\"question\": 'single quotes'}")]
+    [InlineData("/v1/run", "\u0000")]
+    public async Task Malformed_JSON_is_a_400_problem_on_every_endpoint(string path, string json)
+    {
+        await using var api = new ApiServer();
+        var response = await api.PostJson(path, json);
+        ApiServer.AssertProblem(response, 400);
+        var body = await ApiServer.Body(response);
+        Assert.Equal("https://causalql.dev/problems/invalid-json", body["type"]!.GetValue<string>());
+        Assert.Equal(1, body["line"]!.GetValue<int>());
+        Assert.True(body["column"]!.GetValue<int>() >= 1);
+    }
+
+    [Theory]
+    [InlineData("/v1/check", "{\"script\": \"graph g { A -> B }\", \"dryRun\": true}", "dryRun")]
+    [InlineData("/v1/identify", "{\"query\": \"P(B | do(A))\", \"context\": \"graph g { A -> B }\", \"method\": \"id\"}", "method")]
+    [InlineData("/v1/translate", "{\"question\": \"q\", \"model\": \"gpt-4o\"}", "model")]
+    public async Task Unknown_fields_are_named_in_a_400_problem_on_every_endpoint(string path, string json, string field)
+    {
+        await using var api = new ApiServer();
+        var response = await api.PostJson(path, json);
+        ApiServer.AssertProblem(response, 400);
+        Assert.Equal($"unknown field '{field}'", (await ApiServer.Body(response))["detail"]!.GetValue<string>());
+    }
+
     static ServerOptions WithModel(ScriptedLlmServer model) => new()
     {
         Llm = new LlmOptions

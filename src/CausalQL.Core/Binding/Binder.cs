@@ -76,6 +76,7 @@ public sealed partial class Binder
         UseStatementSyntax s => BindUse(s),
         AssumeStatementSyntax s => BindAssume(s),
         RefuteStatementSyntax s => BindRefute(s),
+        PlotStatementSyntax s => BindPlot(s),
         AskStatementSyntax s => new AskStatement(s.Question, At(s)),
         ExpressionStatementSyntax s => BindExpressionStatement(s),
         _ => throw new System.Diagnostics.UnreachableException($"unhandled statement {statement.GetType().Name}"),

@@ -268,11 +268,13 @@ public static partial class Estimation
         for (var b = 0; b < r.Options.Bootstrap; b++)
         {
             ct.ThrowIfCancellationRequested();
+            Progress(r, "bootstrap", b, r.Options.Bootstrap);
             var weights = MultinomialWeights(rng, baseWeights);
             var replicate = estimator(inner, table.Value.WithWeights(weights), null, ct);
             if (replicate.IsOk && double.IsFinite(replicate.Value.Value)) values.Add(replicate.Value.Value);
             else failures++;
         }
+        Done(r, "bootstrap");
         return AttachBootstrap(point.Value, values, failures, r);
     }
 

@@ -32,6 +32,8 @@ public sealed record EstimationOptions
     public bool LogisticForBinaryOutcome { get; init; } = true;
     /// <summary>Rows a bootstrap or refutation of a row-level method may bring into memory.</summary>
     public long MaxRowsInMemory { get; init; } = 2_000_000;
+    /// <summary>Hears how far bootstrap and other long loops have got (a terminal's progress bar); null = nobody listens.</summary>
+    public Sessions.IProgressSink? Progress { get; init; }
 }
 
 /// <summary>

@@ -45,10 +45,12 @@ public static partial class Estimation
         var failures = 0;
         for (var b = 0; b < r.Options.Bootstrap; b++)
         {
+            Progress(r, "bootstrap", b, r.Options.Bootstrap);
             var replicate = table.Resample(rng);
             var est = BackDoorOnTable(replicate, t1, t0, yValues, r.Adjustment, out _, out var err);
             if (err is null && double.IsFinite(est.Ate)) values.Add(est.Ate); else failures++;
         }
+        Done(r, "bootstrap");
         return AttachBootstrap(result, values, failures, r);
     }
 

@@ -58,17 +58,71 @@ public static partial class Estimation
             MeanControl = mu0,
             IntervalMethod = "none (ask for bootstrap = N)",
         };
-        if (r.Options.Bootstrap <= 0) return result;
+        if (r.Options.Bootstrap <= 0)
+        {
+            var occupied = table.Cells.Count(c => c > 0);
+            if (occupied > MaxDeltaMethodCells)
+                return result with { IntervalMethod = $"none: {occupied} occupied cells are too many for the delta method (ask for bootstrap = N)" };
+            var se = DeltaMethodSe(table, t => Evaluate(t) is { IsOk: true } e ? e.Value.Mu1 - e.Value.Mu0 : double.NaN, r, ct);
+            return se is { } s
+                ? result with { StandardError = s, Interval = Wald(result.Value, s, r), IntervalMethod = "normal, delta method over the multinomial cell proportions" }
+                : result;
+        }
         var rng = new Random(r.Options.Seed);
         var values = new List<double>();
         var failures = 0;
         for (var b = 0; b < r.Options.Bootstrap; b++)
         {
             ct.ThrowIfCancellationRequested();
+            Progress(r, "bootstrap", b, r.Options.Bootstrap);
             var replicate = Evaluate(table.Resample(rng));
             if (replicate.IsOk && double.IsFinite(replicate.Value.Mu1 - replicate.Value.Mu0)) values.Add(replicate.Value.Mu1 - replicate.Value.Mu0);
             else failures++;
         }
+        Done(r, "bootstrap");
         return AttachBootstrap(result, values, failures, r);
+    }
+
+    /// <summary>
+    /// Occupied cells beyond which the delta method's two evaluations of the estimand per cell cost more than a
+    /// bootstrap of a few hundred replicates would (each evaluation re-projects the table's marginals).
+    /// </summary>
+    const int MaxDeltaMethodCells = 512;
+
+    /// <summary>
+    /// Delta-method standard error of a functional ψ of the cell proportions p̂ of a multinomial table:
+    /// Var ψ(p̂) ≈ ∇ψ' Σ ∇ψ with Σ = (diag p − p p')/n, i.e. (Σ p_i g_i² − (Σ p_i g_i)²)/n. The gradient is taken
+    /// numerically (central differences) on the counts: f(c) = ψ(c/Σc) has ∂f/∂c_i = (g_i − Σ_j p_j g_j)/n, a shift of g
+    /// the variance does not see, so no renormalisation is needed. Empty cells have no variance and are skipped.
+    /// Null when the table is too large or ψ is not finite nearby.
+    /// </summary>
+    static double? DeltaMethodSe(ContingencyTable table, Func<ContingencyTable, double> psi, EstimationRequest r, CancellationToken ct)
+    {
+        var cells = table.Cells;
+        var n = table.Total;
+        var occupied = Enumerable.Range(0, cells.Length).Where(i => cells[i] > 0).ToArray();
+        if (n <= 1) return null;
+        var work = (double[])cells.Clone();
+        double sum = 0, sumSquares = 0;
+        for (var k = 0; k < occupied.Length; k++)
+        {
+            ct.ThrowIfCancellationRequested();
+            if ((k & 63) == 0) Progress(r, "delta method", k, occupied.Length);
+            var i = occupied[k];
+            var h = 1e-4 * cells[i];
+            work[i] = cells[i] + h;
+            var up = psi(table.WithCells(work));
+            work[i] = cells[i] - h;
+            var down = psi(table.WithCells(work));
+            work[i] = cells[i];
+            if (!double.IsFinite(up) || !double.IsFinite(down)) return null;
+            var g = n * (up - down) / (2 * h);
+            var p = cells[i] / n;
+            sum += p * g;
+            sumSquares += p * g * g;
+        }
+        Done(r, "delta method");
+        var variance = (sumSquares - sum * sum) / n;
+        return double.IsFinite(variance) ? Math.Sqrt(Math.Max(0, variance)) : null;
     }
 }

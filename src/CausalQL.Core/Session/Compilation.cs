@@ -55,23 +55,47 @@ public static class Compilation
         ScriptSyntax script, SourceText source, SymbolTable symbols, SessionPorts ports, bool execute = true)
     {
         var entries = ImmutableArray.CreateBuilder<RunEntry>();
+        var cancellation = ports.Cancellation;
         foreach (var statement in script.Statements)
         {
+            if (cancellation.IsCancellationRequested) return (Cancelled(entries, statement, source, ports), symbols);
             var bound = Binder.BindStatement(statement, symbols, source, ports.Files);
             symbols = bound.Symbols;
             foreach (var d in bound.Diagnostics) entries.Add(new DiagnosticEntry(d));
             if (bound.Statement is null || !execute) continue;
-            if (bound.Statement is AskStatement ask)
+            var before = entries.Count;
+            try
             {
-                var (asked, after) = Executor.Ask(ask, symbols, ports);
-                entries.AddRange(asked);
-                symbols = after;
-                continue;
+                if (bound.Statement is AskStatement ask)
+                {
+                    var (asked, after) = Executor.Ask(ask, symbols, ports);
+                    entries.AddRange(asked);
+                    symbols = after;
+                }
+                else
+                {
+                    var outcome = Executor.Execute(bound.Statement, ports);
+                    foreach (var r in outcome.Results) entries.Add(new ResultEntry(r));
+                    foreach (var d in outcome.Diagnostics) entries.Add(new DiagnosticEntry(d));
+                }
             }
-            var outcome = Executor.Execute(bound.Statement, ports);
-            foreach (var r in outcome.Results) entries.Add(new ResultEntry(r));
-            foreach (var d in outcome.Diagnostics) entries.Add(new DiagnosticEntry(d));
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+            }
+            // Whatever a statement produced while the run was being cancelled may be partial (a search cut short
+            // reports its own budget error): the run's cancellation is the one thing said about it.
+            if (cancellation.IsCancellationRequested)
+            {
+                entries.Count = before;
+                return (Cancelled(entries, statement, source, ports), symbols);
+            }
         }
         return (entries.ToImmutable(), symbols);
+    }
+
+    static ImmutableArray<RunEntry> Cancelled(ImmutableArray<RunEntry>.Builder entries, Syntax.StatementSyntax at, SourceText source, SessionPorts ports)
+    {
+        entries.Add(new DiagnosticEntry(Diagnostic.Error(source.Location(at.Span), ports.CancelledMessage)));
+        return entries.ToImmutable();
     }
 }

@@ -23,7 +23,7 @@ public static partial class Executor
         if (ports.Translator is null)
             return ([new DiagnosticEntry(Diagnostic.Error(ask.Location, NoTranslatorMessage))], scope);
 
-        var translation = ports.Translator.Translate(ask.Question, scope, CancellationToken.None);
+        var translation = ports.Translator.Translate(ask.Question, scope, ports.Cancellation);
         if (translation.Query is null || translation.Reading is null)
         {
             var message = $"ask: {translation.Error ?? "the translator gave no query"}; nothing was run";

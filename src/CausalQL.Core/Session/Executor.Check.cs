@@ -42,7 +42,7 @@ public static partial class Executor
         if (present.Count == absent.Count && present.Count == 0)
             return new ExecutionOutcome([], [.. diagnostics]);
 
-        var profile = source.Profile(present, null);
+        var profile = source.Profile(present, null, ports.Cancellation);
         if (!profile.IsOk) return Failed(s.Location, $"check {s.Graph.Name} against {s.Data.Name}: {profile.Error!.Message}");
         var kinds = present.ToDictionary(n => n, n => profile.Value.Column(n));
 
@@ -60,7 +60,7 @@ public static partial class Executor
                 continue;
             }
             var names = new[] { reduced.X }.Concat(reduced.Y).Concat(reduced.Given).ToList();
-            var tested = TestImplication(source, reduced, names, kinds);
+            var tested = TestImplication(source, reduced, names, kinds, ports.Cancellation);
             if (!tested.IsOk)
             {
                 if (tested.Error!.Column is not null)
@@ -134,16 +134,16 @@ public static partial class Executor
     /// otherwise, all columns numbers → Fisher-z from one Moments query over complete rows; text mixed with
     /// continuous numbers has no test here.
     /// </summary>
-    static Result<IndependenceTest> TestImplication(IDataSource source, ConditionalIndependence ci, List<string> names, Dictionary<string, ColumnProfile> kinds)
+    static Result<IndependenceTest> TestImplication(IDataSource source, ConditionalIndependence ci, List<string> names, Dictionary<string, ColumnProfile> kinds, CancellationToken cancellation)
     {
         if (names.All(n => kinds[n].Kind != ColumnKind.Numeric))
-            return source.Counts(names, null).Map(table => IndependenceTests.GTest(table, ci.Y.Count));
+            return source.Counts(names, null, cancellation).Map(table => IndependenceTests.GTest(table, ci.Y.Count));
         if (names.Any(n => kinds[n].Storage == StorageType.Text))
             return Result<IndependenceTest>.Fail("mixes text and continuous columns, which no test here handles");
         var columns = new List<Expr> { Expr.One };
         columns.AddRange(names.Select(Expr.Col));
         var complete = Expr.And([.. names.Select(Expr.NotNull)]);
-        return source.Moments(columns, complete).Bind(m => IndependenceTests.FisherZ(m, ci.Y.Count));
+        return source.Moments(columns, complete, cancellation).Bind(m => IndependenceTests.FisherZ(m, ci.Y.Count));
     }
 
     static string P(double p) => p switch

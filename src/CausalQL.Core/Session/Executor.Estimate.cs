@@ -36,6 +36,7 @@ public static partial class Executor
             return Failed(s.Location, $"estimate {s.Query} needs a graph to identify it in: add 'in G'");
         var options = ReadOptions(s.Options, out var method, out var optionError);
         if (optionError is not null) return Failed(s.Location, optionError);
+        if (ports.Progress is { } progress) options = options with { Progress = new LabelledProgress(progress, s.Label ?? "estimate") };
         var request = new EstimationRequest(target.Treatment, target.Outcome)
         {
             TreatedValue = target.Treated,
@@ -50,7 +51,7 @@ public static partial class Executor
         var opened = OpenData(s.Data, s.Location, ports);
         if (!opened.IsOk) return Failed(s.Location, opened.Error!.Message);
         using var source = opened.Value;
-        var estimated = Estimation.Estimate(request, source);
+        var estimated = Estimation.Estimate(request, source, ports.Cancellation);
         if (!estimated.IsOk) return Failed(s.Location, $"estimate {s.Query} using {s.Data.Name}: {estimated.Error!.Message}");
         Remember(s, request, estimated.Value);
         return ExecutionOutcome.Of(DescribeEstimate(s, target, estimated.Value, strategy.Why!));
@@ -224,6 +225,7 @@ public static partial class Executor
             text.Append($"  ({Number(level * 100)}% CI {Number(interval.Lo)} to {Number(interval.Hi)})");
         text.Append($"\n  method: {r.Method}, n = {Number(r.N)}");
         if (r.DroppedRows > 0) text.Append($", {r.DroppedRows} rows with missing values dropped");
+        if (interval is not null && r.IntervalMethod.Length > 0) text.Append($"\n  interval: {r.IntervalMethod}");
         text.Append($"\n  identified by {why}");
         if (target.Wanted == Wanted.Effect && r.MeanTreated is { } m1 && r.MeanControl is { } m0)
             text.Append($"\n  E[{target.Outcome} | do({target.Treatment} = {target.Treated})] = {Number(m1)}, E[{target.Outcome} | do({target.Treatment} = {target.Control})] = {Number(m0)}");
@@ -234,6 +236,7 @@ public static partial class Executor
             ["query"] = s.Query.ToString(),
             ["value"] = value,
             ["interval"] = interval is null ? null : new JsonArray(interval.Lo, interval.Hi),
+            ["interval_method"] = interval is null ? null : r.IntervalMethod,
             ["method"] = r.Method,
             ["n"] = r.N,
             ["treatment"] = target.Treatment,

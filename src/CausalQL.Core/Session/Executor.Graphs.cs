@@ -88,7 +88,7 @@ public static partial class Executor
         return ExecutionOutcome.Of(StatementResult.Create("implications", text, s.Location, json));
     }
 
-    static ExecutionOutcome AdjustmentSets(AdjustmentSetsStatement s)
+    static ExecutionOutcome AdjustmentSets(AdjustmentSetsStatement s, CancellationToken cancellation)
     {
         var g = s.Graph.Graph;
         var question = $"{Show(s.Exposures)} -> {Show(s.Outcomes)} in {s.Graph.Name}";
@@ -100,7 +100,7 @@ public static partial class Executor
         {
             case AdjustmentMode.Minimal:
                 {
-                    var result = Adjustment.Minimal(g, s.Exposures, s.Outcomes, new AdjustmentOptions { TimeBudget = s.Options.Duration("timeout") });
+                    var result = Adjustment.Minimal(g, s.Exposures, s.Outcomes, new AdjustmentOptions { TimeBudget = s.Options.Duration("timeout"), Cancellation = cancellation });
                     if (result.Status == SearchStatus.Invalid) return Failed(s.Location, $"adjustment sets for {question}: {result.Note}");
                     sets = result.Sets;
                     note = result.Note;

@@ -76,7 +76,7 @@ public static partial class Executor
         return ([.. questions], problem);
     }
 
-    static ExecutionOutcome Identify(IdentifyStatement s)
+    static ExecutionOutcome Identify(IdentifyStatement s, CancellationToken cancellation)
     {
         if (s.Query is ProbabilityQuery { IsCounterfactual: true } counterfactual) return IdentifyCounterfactual(s, counterfactual);
         var (questions, problem) = Questions(s.Query);
@@ -89,7 +89,7 @@ public static partial class Executor
         foreach (var q in questions)
         {
             // `with timeout = 2s`: a wall-clock budget on top of the identifier's own step budget.
-            using var budget = new CancellationTokenSource();
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             // CancelAfter(0) fires on a timer thread, so a spent budget is cancelled here, at once.
             if (s.Options.Duration("timeout") is { } timeout)
             {
@@ -112,7 +112,7 @@ public static partial class Executor
                     answer["estimand_tree"] = EstimandJson.ToJson(result.Estimand!);
                     if (s.Verify)
                     {
-                        var (models, checks, failure) = Verify(s.Graph.Graph, q, result.Estimand!);
+                        var (models, checks, failure) = Verify(s.Graph.Graph, q, result.Estimand!, cancellation);
                         answer["verified"] = failure is null;
                         if (failure is null)
                             text.Append($"\n  verified: equals the interventional truth on {models} random models consistent with {s.Graph.Name} ({checks} checks)");

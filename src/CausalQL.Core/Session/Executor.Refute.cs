@@ -42,7 +42,7 @@ public static partial class Executor
         var opened = OpenData(data, s.Location, ports);
         if (!opened.IsOk) return Failed(s.Location, opened.Error!.Message);
         using var source = opened.Value;
-        var refuted = Estimation.Refute(request, source, kind, seed);
+        var refuted = Estimation.Refute(request, source, kind, seed, ports.Cancellation);
         if (!refuted.IsOk) return Failed(s.Location, $"refute {s.Target.Name} with {s.Method}: {refuted.Error!.Message}");
         var r = refuted.Value;
         var text = new StringBuilder();
@@ -150,7 +150,7 @@ public static partial class Executor
     }
 
     /// <summary>Draws the rows of a sample declaration into memory, one number column per endogenous variable.</summary>
-    static Result<IDataSource> DrawSample(SampleDataSource sample, string dataName, Location at)
+    static Result<IDataSource> DrawSample(SampleDataSource sample, string dataName, Location at, CancellationToken cancellation)
     {
         var spec = ReadSample(sample, at);
         if (!spec.IsOk) return spec.Error!;
@@ -158,7 +158,7 @@ public static partial class Executor
         if (!translated.IsOk) return translated.Error!;
         var (rows, seed) = (spec.Value.Rows, spec.Value.Seed);
         ImmutableDictionary<string, double[]> columns = translated.Value.Discrete is { } discrete
-            ? new ScmEnumerator(discrete).Sample(rows, seed).ToImmutableDictionary(kv => kv.Key, kv => kv.Value.Select(v => (double)v).ToArray(), StringComparer.Ordinal)
+            ? new ScmEnumerator(discrete) { Cancellation = cancellation }.Sample(rows, seed).ToImmutableDictionary(kv => kv.Key, kv => kv.Value.Select(v => (double)v).ToArray(), StringComparer.Ordinal)
             : new LinearGaussianEngine(translated.Value.Linear!).Sample(rows, seed);
         return new InMemoryTable(columns.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (InMemoryColumn)new NumberColumn(kv.Key, kv.Value)),
             description: $"data '{dataName}' (sample of scm '{spec.Value.Scm.Name}')");
@@ -169,7 +169,7 @@ public static partial class Executor
     {
         if (data.Source is SampleDataSource sample)
         {
-            var drawn = DrawSample(sample, data.Name, at);
+            var drawn = DrawSample(sample, data.Name, at, ports.Cancellation);
             return drawn.IsOk ? drawn : Result<IDataSource>.Fail($"cannot draw data '{data.Name}': {drawn.Error!.Message}");
         }
         if (ports.Data is not { } opener)

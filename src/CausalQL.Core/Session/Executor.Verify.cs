@@ -14,14 +14,14 @@ public static partial class Executor
     const double VerifyTolerance = 1e-9;
 
     /// <summary>Null when the estimand matched every model, else what went wrong (in words).</summary>
-    static (int Models, int Checks, string? Problem) Verify(CausalGraph graph, IdQuestion q, Estimand estimand)
+    static (int Models, int Checks, string? Problem) Verify(CausalGraph graph, IdQuestion q, Estimand estimand, CancellationToken cancellation)
     {
         var checks = 0;
         var models = 0;
         var g = graph.ProjectLatents();
         for (var seed = 1; seed <= 20 * VerifyModels && models < VerifyModels; seed++)
         {
-            var enumerator = new ScmEnumerator(RandomScm.ForGraph(g, seed));
+            var enumerator = new ScmEnumerator(RandomScm.ForGraph(g, seed)) { Cancellation = cancellation };
             var observed = enumerator.ObservationalJoint();
             if (!observed.Ok) return (models, checks, observed.Error);
             // Identification assumes positivity: a random model with an impossible observational

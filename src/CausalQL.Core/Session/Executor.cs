@@ -31,19 +31,20 @@ public static partial class Executor
             new JsonObject { ["name"] = s.Target.Name, ["target"] = s.Target.KindWord })),
         AssumeStatement s => ExecutionOutcome.Of(StatementResult.Create("assume", $"assuming {s.Assumption}", s.Location,
             new JsonObject { ["assumption"] = s.Assumption.Name, ["path"] = Array(s.Assumption.Path.Select(p => (JsonNode)Array(p))) })),
-        IdentifyStatement s => Identify(s),
+        IdentifyStatement s => Identify(s, ports.Cancellation),
         EstimateStatement s => Estimate(s, ports),
-        AdjustmentSetsStatement s => AdjustmentSets(s),
+        AdjustmentSetsStatement s => AdjustmentSets(s, ports.Cancellation),
         InstrumentsStatement s => InstrumentsFor(s),
         ImplicationsStatement s => ImplicationsOf(s),
         CheckStatement s => Check(s, ports),
         ShowStatement s => Show(s, ports),
         ExportStatement s => Export(s, ports),
         RefuteStatement s => Refute(s, ports),
+        PlotStatement s => Plot(s, ports),
         // An ask needs the symbols in scope and may run further statements: Compilation routes it to Ask instead.
         AskStatement s => AskWithoutScope(s, ports),
         QueryStatement { Graph.Source: ModelSymbol or ScmSymbol } s => EvaluateOnModel(s, ports, s.Assumptions),
-        QueryStatement { Graph: { } graph } s => Identify(new IdentifyStatement(s.Query, graph, false, false, Syntax.Seq<BoundOption>.Empty, s.Location)),
+        QueryStatement { Graph: { } graph } s => Identify(new IdentifyStatement(s.Query, graph, false, false, Syntax.Seq<BoundOption>.Empty, s.Location), ports.Cancellation),
         QueryStatement s => Missing(s.Location, "a query without a graph", "a graph to answer it in ('use G')"),
         _ => throw new System.Diagnostics.UnreachableException($"unhandled bound statement {statement.GetType().Name}"),
     };
@@ -135,5 +136,6 @@ public static partial class Executor
     internal static JsonArray Array(IEnumerable<string> items) => new([.. items.Select(i => (JsonNode)JsonValue.Create(i))]);
     internal static JsonArray Array(IEnumerable<JsonNode> items) => new([.. items]);
 
-    internal static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+    // A tiny negative rounds to "-0", which reads as a sign error: print it as 0.
+    internal static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture) is var text && text == "-0" ? "0" : text;
 }

@@ -14,10 +14,13 @@ public sealed class Session(SessionPorts? ports = null)
 
     public SymbolTable Symbols { get; private set; } = SymbolTable.Empty;
 
-    /// <summary>Parses, binds and executes a script; declarations persist for later runs.</summary>
-    public RunResult Run(SourceText source)
+    /// <summary>
+    /// Parses, binds and executes a script; declarations persist for later runs. A cancelled run stops at the
+    /// statement it was in, which reports the cancellation; declarations before it are kept.
+    /// </summary>
+    public RunResult Run(SourceText source, CancellationToken cancellation = default)
     {
-        var (entries, symbols) = Compilation.Run(source, Symbols, Ports);
+        var (entries, symbols) = Compilation.Run(source, Symbols, WithCancellation(cancellation));
         Symbols = symbols;
         return new RunResult(source, entries);
     }
@@ -30,12 +33,15 @@ public sealed class Session(SessionPorts? ports = null)
     }
 
     /// <summary>Binds and executes a parsed script; declarations persist for later runs.</summary>
-    public RunResult Run(ScriptSyntax script, SourceText source)
+    public RunResult Run(ScriptSyntax script, SourceText source, CancellationToken cancellation = default)
     {
-        var (entries, symbols) = Compilation.Execute(script, source, Symbols, Ports);
+        var (entries, symbols) = Compilation.Execute(script, source, Symbols, WithCancellation(cancellation));
         Symbols = symbols;
         return new RunResult(source, entries);
     }
+
+    SessionPorts WithCancellation(CancellationToken cancellation) =>
+        cancellation.CanBeCanceled ? Ports with { Cancellation = cancellation } : Ports;
 
     /// <summary>Forgets every declaration and default.</summary>
     public void Reset() => Symbols = SymbolTable.Empty;

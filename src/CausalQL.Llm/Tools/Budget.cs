@@ -2,50 +2,63 @@ namespace CausalQL.Llm.Tools;
 
 /// <summary>Thrown when work did not finish within its time budget (the caller turns it into a clear error).</summary>
 public sealed class BudgetExceededException(TimeSpan budget)
-    : Exception($"the work did not finish within its time budget of {budget.TotalSeconds:0.###} s and was stopped")
+    : Exception($"the run was cancelled after the time budget of {budget.TotalSeconds:0.###} s")
 {
     public TimeSpan Budget { get; } = budget;
 }
 
-/// <summary>Thrown when too many runs are still in flight (typically runs that outlived their budget).</summary>
+/// <summary>Thrown when too many runs are already in flight.</summary>
 public sealed class BusyException() : Exception("the server is busy with other scripts; try again shortly");
 
 /// <summary>
-/// Runs synchronous engine work under a time budget. The work gets a cancellation token that fires at the budget
-/// (engines that take one stop promptly); work that does not observe it is abandoned on its own thread when the
-/// budget passes, so the caller answers on time and the process stays up. A cap on work in flight keeps abandoned
-/// runs from piling up.
+/// Runs engine work under a time budget: the work gets a cancellation token that fires at the budget (or when the
+/// caller gives up) and the engines stop at their next check, so an over-budget run ends and frees its thread
+/// instead of being left behind. Work runs on the caller's thread (a thread-pool thread in the server): no thread
+/// of its own, no blocking on async work. A cap on runs in flight keeps a burst from queueing without bound.
 /// </summary>
 public sealed class Budget(TimeSpan limit, int maxInFlight)
 {
     readonly SemaphoreSlim _slots = new(maxInFlight, maxInFlight);
+    int _inFlight;
+    long _cancelled;
 
     public TimeSpan Limit => limit;
 
-    public async Task<T> RunAsync<T>(Func<CancellationToken, T> work, CancellationToken cancellationToken)
+    /// <summary>Runs started and not yet ended (an over-budget run counts until its engines have stopped).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Runs ended by their time budget since the start.</summary>
+    public long Cancelled => Interlocked.Read(ref _cancelled);
+
+    /// <summary>Synchronous engine work (parse, bind, identify, estimate), run here under the budget.</summary>
+    public Task<T> RunAsync<T>(Func<CancellationToken, T> work, CancellationToken cancellationToken) =>
+        RunAsync(token => Task.FromResult(work(token)), cancellationToken);
+
+    /// <summary>
+    /// Work that awaits (a run whose <c>ask</c> statements call a model). The result of work that saw its budget run out
+    /// is not returned: it may be partial, so the caller gets <see cref="BudgetExceededException"/> instead.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         if (!await _slots.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false)) throw new BusyException();
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(limit);
-        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // A thread of its own with a roomy stack: deep input meets the parser's limits, not the runtime's, and a
-        // run that ignores cancellation can be left behind without holding a thread-pool thread.
-        var thread = new Thread(() =>
+        Interlocked.Increment(ref _inFlight);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(limit);
+        try
         {
-            try { completion.TrySetResult(work(cts.Token)); }
-            catch (OperationCanceledException) when (cts.IsCancellationRequested) { completion.TrySetException(new BudgetExceededException(limit)); }
-            catch (Exception e) { completion.TrySetException(e); }
-            finally
-            {
-                _slots.Release();
-                cts.Dispose();
-            }
-        }, maxStackSize: 64 * 1024 * 1024) { IsBackground = true, Name = "cql-run" };
-        thread.Start();
-        var deadline = Task.Delay(limit, cancellationToken);
-        var first = await Task.WhenAny(completion.Task, deadline).ConfigureAwait(false);
-        if (first == completion.Task) return await completion.Task.ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
+            var result = await work(budget.Token).ConfigureAwait(false);
+            if (!budget.IsCancellationRequested) return result;
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            _slots.Release();
+        }
+        cancellationToken.ThrowIfCancellationRequested(); // the client went away: nobody to answer
+        Interlocked.Increment(ref _cancelled);
         throw new BudgetExceededException(limit);
     }
 }

@@ -24,12 +24,17 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
     public DataRoots Roots => roots;
     public LlmOptions LlmOptions { get; } = llm ?? new LlmOptions();
 
-    // No output files and no drawing on a server: results come back as text and JSON.
-    SessionPorts Ports() => new(roots.Reader(), Data: data);
+    // No output files and no drawing on a server: results come back as text and JSON. The token is the request's
+    // time budget: the run stops at its next check and reports it.
+    SessionPorts Ports(CancellationToken token = default) =>
+        new(roots.Reader(), Data: data, Cancellation: token, TimeBudget: token.CanBeCanceled ? budget.Limit : null);
+
+    /// <summary>The time budget every call runs under (its runs in flight and cancellations are counted there).</summary>
+    public Budget Budget => budget;
 
     // ------------------------------------------------------------------ check and run
 
-    public Task<CheckReply> CheckAsync(string script, CancellationToken ct) => budget.RunAsync(_ =>
+    public Task<CheckReply> CheckAsync(string script, CancellationToken ct) => budget.RunAsync(token =>
     {
         var source = new SourceText(script, ScriptFile);
         var parsed = CqlParser.Parse(source);
@@ -37,39 +42,81 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
         var diagnostics = parsed.Diagnostics.AddRange(screened);
         if (screened.Count == 0)
         {
-            var (entries, _) = Compilation.Execute(parsed.Script, source, SymbolTable.Empty, Ports(), execute: false);
+            var (entries, _) = Compilation.Execute(parsed.Script, source, SymbolTable.Empty, Ports(token), execute: false);
             diagnostics = diagnostics.AddRange(entries.OfType<DiagnosticEntry>().Select(e => e.Diagnostic));
         }
         return new CheckReply(!diagnostics.Any(d => d.IsError), diagnostics.Select(DiagnosticDto.From).ToList());
     }, ct);
 
-    /// <summary>Runs a script. Files outside the data roots are refused before anything runs (<see cref="RefusedException"/>).</summary>
-    public Task<RunReply> RunAsync(string script, CancellationToken ct) => budget.RunAsync(token =>
+    /// <summary>
+    /// Runs a script. Files outside the data roots are refused before anything runs (<see cref="RefusedException"/>).
+    /// <c>ask "..."</c> statements are translated by the configured model against the symbols declared before them;
+    /// the translation (query and reading) is echoed as an <c>ask</c> result and, unless <paramref name="runAsked"/> is
+    /// false, run in the same script. There is no one to confirm on a server: the echo is the record of what ran.
+    /// </summary>
+    public Task<RunReply> RunAsync(string script, CancellationToken ct, bool runAsked = true) => budget.RunAsync(async token =>
     {
         var source = new SourceText(script, ScriptFile);
         var parsed = CqlParser.Parse(source);
         Refuse(roots.Screen(parsed.Script, source));
-        var entries = Execute(parsed.Script, source, SymbolTable.Empty, token);
+        var entries = await ExecuteAsync(parsed.Script, source, SymbolTable.Empty, token, runAsked).ConfigureAwait(false);
         return Reply(parsed.Diagnostics, entries);
     }, ct);
 
     /// <summary>
-    /// Compilation.Execute one statement at a time (the same bind-then-execute order, symbols threaded through),
-    /// checking the budget between statements: a script of many slow statements stops at the next boundary.
+    /// Compilation.Execute one statement at a time (the same bind-then-execute order, symbols threaded through), so an
+    /// <c>ask</c> can await its model before its statement runs: engine work never blocks on a model reply.
     /// </summary>
-    ImmutableArray<RunEntry> Execute(ScriptSyntax script, SourceText source, SymbolTable symbols, CancellationToken token)
+    async Task<ImmutableArray<RunEntry>> ExecuteAsync(ScriptSyntax script, SourceText source, SymbolTable symbols, CancellationToken token, bool runAsked)
     {
         var entries = ImmutableArray.CreateBuilder<RunEntry>();
-        var ports = Ports();
+        var ports = Ports(token);
         foreach (var statement in script.Statements)
         {
-            token.ThrowIfCancellationRequested();
-            var (produced, after) = Compilation.Execute(new ScriptSyntax(Seq.Of(statement)), source, symbols, ports);
+            var statementPorts = ports;
+            if (statement is AskStatementSyntax ask && !token.IsCancellationRequested)
+            {
+                var translation = await TranslateForAskAsync(ask.Question, symbols, ports, token).ConfigureAwait(false);
+                statementPorts = ports with { Translator = new Translated(translation), ConfirmAsk = new Answer(runAsked) };
+            }
+            var (produced, after) = Compilation.Execute(new ScriptSyntax(Seq.Of(statement)), source, symbols, statementPorts);
             entries.AddRange(produced);
             symbols = after;
+            if (token.IsCancellationRequested) break; // Compilation reported it at this statement
         }
         return entries.ToImmutable();
     }
+
+    /// <summary>An ask's translation by the configured model, in the scope the statement sees.</summary>
+    async Task<NlTranslation> TranslateForAskAsync(string question, SymbolTable scope, SessionPorts ports, CancellationToken token)
+    {
+        if (chatModel is null) return NlTranslation.Failure("no language model is configured for this server (see cql serve --endpoint/--model)");
+        var model = chatModel();
+        try
+        {
+            var translation = await new Translator(model, LlmOptions).TranslateAsync(question, new TranslationContext(scope, ports), token).ConfigureAwait(false);
+            return SessionTranslator.ToNlTranslation(translation);
+        }
+        finally
+        {
+            (model as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>Hands Executor.Ask a translation already made (asynchronously, before the statement ran).</summary>
+    sealed class Translated(NlTranslation translation) : INlTranslator
+    {
+        public NlTranslation Translate(string question, SymbolTable scope, CancellationToken cancellationToken) => translation;
+    }
+
+    sealed class Answer(bool run) : IAskConfirmation
+    {
+        public bool Confirm(string query, string reading) => run;
+    }
+
+    /// <summary>A script without <c>ask</c> (identify's fallback): engine work only.</summary>
+    ImmutableArray<RunEntry> Execute(ScriptSyntax script, SourceText source, SymbolTable symbols, CancellationToken token) =>
+        Compilation.Execute(script, source, symbols, Ports(token)).Entries;
 
     // ------------------------------------------------------------------ identify
 
@@ -125,7 +172,7 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
     // ------------------------------------------------------------------ estimate and adjustment sets
 
     /// <summary><c>estimate QUERY [in GRAPH] using DATA [with method = M]</c> on the context's declarations.</summary>
-    public Task<RunReply> EstimateAsync(string context, string query, string? graph, string data, string? method, CancellationToken ct) => budget.RunAsync(_ =>
+    public Task<RunReply> EstimateAsync(string context, string query, string? graph, string data, string? method, CancellationToken ct) => budget.RunAsync(token =>
     {
         var prepared = Prepare(context, query, graph);
         if (prepared.Failure is { } failure) return Reply(failure, []);
@@ -134,12 +181,12 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
             ? Seq<OptionSyntax>.Empty
             : Seq.Of(new OptionSyntax(new NameSyntax("method"), new VariableSyntax(new NameSyntax(method), Seq<AssignmentSyntax>.Empty)));
         var statement = new EstimateStatementSyntax(null, expression, graphName, new NameSyntax(data), options) { Span = expression.Span };
-        var (entries, _) = Compilation.Execute(new ScriptSyntax(Seq.Of<StatementSyntax>(statement)), querySource, symbols, Ports());
+        var (entries, _) = Compilation.Execute(new ScriptSyntax(Seq.Of<StatementSyntax>(statement)), querySource, symbols, Ports(token));
         return Reply([], entries);
     }, ct);
 
     /// <summary><c>adjustment sets for X -> Y [in GRAPH] MODE</c>; exposures and outcomes are comma-separated names.</summary>
-    public Task<RunReply> AdjustmentSetsAsync(string context, string exposures, string outcomes, string? graph, string mode, CancellationToken ct) => budget.RunAsync(_ =>
+    public Task<RunReply> AdjustmentSetsAsync(string context, string exposures, string outcomes, string? graph, string mode, CancellationToken ct) => budget.RunAsync(token =>
     {
         var prepared = PrepareContext(context);
         if (prepared.Failure is { } failure) return Reply(failure, []);
@@ -154,7 +201,7 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
         graph = OnlyGraph(symbols, graph);
         var statement = new AdjustmentSetsStatementSyntax(Group(exposures), Group(outcomes),
             graph is null ? null : new NameSyntax(graph), adjustmentMode, Seq<OptionSyntax>.Empty);
-        var (entries, _) = Compilation.Execute(new ScriptSyntax(Seq.Of<StatementSyntax>(statement)), contextSource, symbols, Ports());
+        var (entries, _) = Compilation.Execute(new ScriptSyntax(Seq.Of<StatementSyntax>(statement)), contextSource, symbols, Ports(token));
         return Reply([], entries);
     }, ct);
 

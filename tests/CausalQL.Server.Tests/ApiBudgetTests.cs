@@ -1,0 +1,134 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using CausalQL.Server.Tests.Support;
+
+namespace CausalQL.Server.Tests;
+
+/// <summary>
+/// The per-request time budget cancels the run itself: a statement that would run for hours is stopped inside its
+/// engine, the request gets a 504, and the run no longer holds a thread (the health endpoint's runsInFlight drops to 0).
+/// Also: the worst input the parser accepts runs on an ordinary thread-pool thread.
+/// </summary>
+public sealed class ApiBudgetTests
+{
+    // 100,000 bootstrap replicates of a regression on 200,000 sampled rows: hours of work in one statement.
+    const string LongBootstrap = """
+        scm m {
+          Z := bernoulli(0.5)
+          X := (Z and bernoulli(0.8)) or (not Z and bernoulli(0.2))
+          Y := (X and bernoulli(0.6)) or (Z and bernoulli(0.5))
+        }
+        graph G { Z -> X; Z -> Y; X -> Y }
+        data d = sample(m, n = 200000, seed = 7)
+        estimate ATE(X -> Y) in G using d with method = regression, bootstrap = 100000
+        """;
+
+    /// <summary>Counterfactual queries on an SCM of 21 fair coins: 2^21 noise states per query, many queries.</summary>
+    static string LongEnumeration()
+    {
+        var sb = new StringBuilder("scm coins {\n");
+        for (var i = 0; i < 21; i++) sb.Append($"  N{i} ~ bernoulli(0.5)\n");
+        sb.Append("  Y0 := N0\n");
+        for (var i = 1; i < 21; i++) sb.Append($"  Y{i} := N{i} or Y{i - 1}\n");
+        sb.Append("}\nuse coins\n");
+        for (var i = 0; i < 2000; i++) sb.Append("P(Y20[Y0 = 0] = 1 | Y20 = 1)\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Polls /v1/health until no run is in flight; the runs' count, or -1 if they never stopped.</summary>
+    static async Task<JsonObject> WhenIdle(ApiServer api)
+    {
+        JsonObject health;
+        var polls = 0;
+        do
+        {
+            health = await ApiServer.Body(await api.Client.GetAsync("/v1/health"));
+            if (health["runsInFlight"]!.GetValue<int>() == 0) return health;
+            await Task.Delay(50);
+        }
+        while (++polls < 400); // a generous 20 s: an abandoned run would stay in flight for hours
+        return health;
+    }
+
+    [Theory]
+    [InlineData("bootstrap")]
+    [InlineData("enumeration")]
+    public async Task An_over_budget_statement_is_cancelled_inside_its_engine_and_releases_its_thread(string which)
+    {
+        await using var api = new ApiServer(new ServerOptions { RequestTimeout = TimeSpan.FromSeconds(1) });
+        var script = which == "bootstrap" ? LongBootstrap : LongEnumeration();
+
+        var response = await api.Post("/v1/run", new JsonObject { ["script"] = script });
+        ApiServer.AssertProblem(response, 504);
+        var body = await ApiServer.Body(response);
+        Assert.Equal("https://causalql.dev/problems/time-budget-exceeded", body["type"]!.GetValue<string>());
+        Assert.Equal("the run was cancelled after the time budget of 1 s", body["detail"]!.GetValue<string>());
+
+        // The run stopped: nothing is left in flight, and the budget counted one cancellation.
+        var health = await WhenIdle(api);
+        Assert.Equal(0, health["runsInFlight"]!.GetValue<int>());
+        Assert.Equal(1, health["runsCancelled"]!.GetValue<long>());
+
+        // The next request is served normally.
+        var next = await api.Post("/v1/identify", new JsonObject { ["context"] = "graph g { Z -> X -> Y\n Z -> Y }", ["query"] = "P(Y | do(X))" });
+        Assert.Equal(200, (int)next.StatusCode);
+    }
+
+    [Fact]
+    public async Task Identification_over_a_huge_graph_under_a_long_timeout_still_ends_at_the_request_budget()
+    {
+        // The statement's own 'with timeout = 10h' is no way past the server's budget.
+        var sb = new StringBuilder("graph big {\n");
+        for (var i = 2; i <= 3000; i++)
+        {
+            sb.Append($"  V{i - 1} -> V{i}\n");
+            if (i > 2) sb.Append($"  V{(i * 7919) % (i - 1) + 1} -> V{i}\n");
+            sb.Append($"  V{i - 1} <-> V{i}\n");
+        }
+        sb.Append("}\n");
+        for (var i = 0; i < 50; i++) sb.Append("identify P(V3000 | do(V1500)) in big with timeout = 10h\n");
+        await using var api = new ApiServer(new ServerOptions { RequestTimeout = TimeSpan.FromSeconds(1) });
+
+        var response = await api.Post("/v1/run", new JsonObject { ["script"] = sb.ToString() });
+        ApiServer.AssertProblem(response, 504);
+        Assert.Equal(0, (await WhenIdle(api))["runsInFlight"]!.GetValue<int>());
+        Assert.Equal(200, (int)(await api.Client.GetAsync("/v1/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_deepest_nesting_the_parser_accepts_and_a_200_node_graph_run_on_the_thread_pool()
+    {
+        await using var api = new ApiServer(new ServerOptions { RequestTimeout = TimeSpan.FromSeconds(60) });
+        var depth = Syntax.CqlParser.MaxNestingDepth;
+
+        // Brackets nested to the limit (P( and do( are two levels), in a query the binder, identifier and printer all walk.
+        var nested = new string('(', depth - 2) + "P(Y | do(X))" + new string(')', depth - 2);
+        var deep = await api.Post("/v1/identify", new JsonObject { ["context"] = "graph g { Z -> X -> Y\n Z -> Y }", ["query"] = nested });
+        Assert.True(deep.IsSuccessStatusCode, await deep.Content.ReadAsStringAsync());
+        var tooDeep = await api.Post("/v1/run", new JsonObject { ["script"] = "graph g { X -> Y }\nidentify " + "(" + nested + ")" + " in g" });
+        ApiServer.AssertProblem(tooDeep, 422);
+        Assert.Contains("nesting too deep", (await ApiServer.Body(tooDeep))["errors"]![0]!["message"]!.GetValue<string>());
+
+        // Arithmetic nested to the limit as a whole script: every statement kind's passes recurse over it.
+        var arithmetic = new StringBuilder("graph g { Z -> X -> Y\n Z -> Y }\nidentify ");
+        for (var i = 0; i < depth - 2; i++) arithmetic.Append("(P(Y | do(X)) - ");
+        arithmetic.Append("P(Y | do(X))").Append(')', depth - 2).Append(" in g\n");
+        var deepRun = await api.Post("/v1/run", new JsonObject { ["script"] = arithmetic.ToString() });
+        Assert.True(deepRun.IsSuccessStatusCode, await deepRun.Content.ReadAsStringAsync());
+
+        // A 200-node graph with a long chain of confounded pairs: ID recurses through one big district.
+        var big = new StringBuilder("graph big {\n");
+        for (var i = 2; i <= 200; i++)
+        {
+            big.Append($"  V{i - 1} -> V{i}\n");
+            if (i > 2) big.Append($"  V{(i * 7919) % (i - 1) + 1} -> V{i}\n");
+            if (i % 2 == 0) big.Append($"  V{i - 1} <-> V{i}\n");
+        }
+        big.Append('}');
+        var identified = await api.Post("/v1/identify", new JsonObject { ["context"] = big.ToString(), ["query"] = "P(V200 | do(V100))", ["explain"] = true });
+        Assert.True(identified.IsSuccessStatusCode, await identified.Content.ReadAsStringAsync());
+        var run = await api.Post("/v1/run", new JsonObject { ["script"] = big + "\nadjustment sets for V100 -> V200 in big\nimplications of big\ninstruments for V100 -> V200 in big\n" });
+        Assert.True(run.IsSuccessStatusCode, await run.Content.ReadAsStringAsync());
+        Assert.Equal(200, (int)(await api.Client.GetAsync("/v1/health")).StatusCode);
+    }
+}
