@@ -103,7 +103,7 @@ public class PlotTests
     [InlineData("plot bootstrap of e to \"b.svg\" with colour = 2", 10, 37, "'plot' has no option 'colour'; expected width, height or bins")]
     [InlineData("plot bootstrap of e to \"b.svg\" with bins = 1", 10, 37, "plot option 'bins' must be a whole number from 2 to 500")]
     // an estimate without bootstrap replicates
-    [InlineData("plot bootstrap of w to \"b.svg\"", 10, 1, "estimate 'w' has no bootstrap replicates to plot (its interval: normal, influence-function variance (propensity treated as known)); add 'with bootstrap = 1000' to the estimate")]
+    [InlineData("plot bootstrap of w to \"b.svg\"", 10, 1, "estimate 'w' has no bootstrap replicates to plot (its interval: normal, M-estimation sandwich (stacked estimating equations of the logistic propensity and the weighted means)); add 'with bootstrap = 1000' to the estimate")]
     // an estimate without a balance table
     [InlineData("plot balance of e to \"b.svg\"", 10, 1, "estimate 'e' has no covariate balance to plot: balance before and after weighting is measured by inverse probability weighting (with method = ipw); this estimate used plugin")]
     public void Errors_are_positioned_diagnostics(string statement, int line, int column, string message)
