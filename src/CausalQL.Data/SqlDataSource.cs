@@ -105,6 +105,8 @@ public sealed class SqlDataSource : IDataSource
         return Stream(_planner.Rows(columns, filter), columns.Count, batchSize, onBatch, cancellationToken);
     }
 
+    public bool SamplesCheaply => _planner.SampleRows([], null, 100) is not null;
+
     public Result<long> SampleRows(IReadOnlyList<Expr> columns, Expr? filter, long rows, long minimumRows, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
     {
         if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;

@@ -58,6 +58,9 @@ public interface IDataSource : IDisposable
     /// <summary>Streams the values of <paramref name="columns"/> in batches; returns the number of rows streamed.</summary>
     Result<long> Rows(IReadOnlyList<Expr> columns, Expr? filter, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken = default);
 
+    /// <summary>True when <see cref="SampleRows"/> reads little more than the sample (block sampling, a cheap row count).</summary>
+    bool SamplesCheaply => false;
+
     /// <summary>
     /// Streams a random sample of about <paramref name="rows"/> rows (before the filter), or nothing
     /// (returns 0) when the source holds fewer than <paramref name="minimumRows"/>; used only to find

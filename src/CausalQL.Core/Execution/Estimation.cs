@@ -99,10 +99,31 @@ public static partial class Estimation
         if (r.Instruments.Count > 0) return EstimationMethod.Iv;
         if (r.Mediators.Count > 0) return EstimationMethod.FrontDoor;
         if (r.Options.OutcomeModel is not null) return EstimationMethod.Regression;
+        if (SampleShowsANumericColumn(source, [r.Treatment, r.Outcome, .. r.Adjustment], filter, ct)) return EstimationMethod.Regression;
         var profile = source.Profile([r.Treatment, r.Outcome, .. r.Adjustment], filter, ct);
         if (!profile.IsOk) return profile.Error;
         // Discrete data (0/1 or text everywhere): the exact plug-in; otherwise a model.
         return profile.Value.Columns.All(c => c.Kind != ColumnKind.Numeric) ? EstimationMethod.Plugin : EstimationMethod.Regression;
+    }
+
+    /// <summary>
+    /// On large data a block sample settles the usual case without a profiling scan: one value other
+    /// than 0/1 in a number column makes it numeric in the whole table, so a model is needed. (When
+    /// the sample shows only 0/1, the full profile decides.)
+    /// </summary>
+    static bool SampleShowsANumericColumn(IDataSource source, IReadOnlyList<string> columns, Expr? filter, CancellationToken ct)
+    {
+        if (!source.SamplesCheaply) return false;
+        var numbers = columns.Distinct().Where(c => source.Column(c)?.Storage == StorageType.Number).ToList();
+        if (numbers.Count == 0) return false;
+        var found = false;
+        var sampled = source.SampleRows(numbers.Select(Expr.Col).ToList(), filter, 15_000, 200_000, batch =>
+        {
+            foreach (var column in batch.Columns)
+                for (var i = 0; i < batch.Count && !found; i++)
+                    if (!double.IsNaN(column[i]) && column[i] != 0 && column[i] != 1) found = true;
+        }, ct);
+        return sampled.IsOk && found;
     }
 
     // ---------------------------------------------------------------- shared preparation

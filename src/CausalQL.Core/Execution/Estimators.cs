@@ -443,8 +443,10 @@ public static partial class Estimation
 
     /// <summary>A step this small (relative) predicts the next one near its square: the next scan is likely the last.</summary>
     const double FinalScanTrigger = 2e-3;
-    /// <summary>The step below which a final scan ends the run (the caller's first-order correction leaves ~1e-10).</summary>
-    const double FinalScanTolerance = 1e-5;
+    /// <summary>Below this step (relative) the next non-final scan reuses the Hessian (a chord step).</summary>
+    const double ChordStepLimit = 0.05;
+    /// <summary>The step below which a final scan ends the run (the caller's first-order correction leaves an error of the order of its square, ~1e-10 relative).</summary>
+    const double FinalScanTolerance = 2e-5;
 
     /// <summary>
     /// Newton–Raphson for a logistic model where each full scan also carries the estimator's own sums,
@@ -462,10 +464,15 @@ public static partial class Estimation
         var beta = (double[])start.Clone();
         var warnings = new List<string>();
         var lastStep = double.PositiveInfinity;
+        Matrix<double>? lastH = null;
         for (var iter = 1; ; iter++)
         {
             var isFinal = lastStep <= FinalScanTrigger || iter >= maxIterations;
-            var newton = NewtonTerms(x, y, beta);
+            // Near the optimum (but not yet at the last scan) a chord step reuses the previous
+            // Hessian: the scan sums only the gradient, and the error still shrinks by a factor of
+            // about the previous step. The last scan always takes the full Newton step.
+            var chord = !isFinal && lastH is not null && lastStep <= ChordStepLimit;
+            var newton = chord ? NewtonTerms(x, y, beta)[(k * (k + 1) / 2)..] : NewtonTerms(x, y, beta);
             var extra = iter == 1 ? first : [];
             var finalTerms = isFinal ? final(beta) : [];
             var s = source.Sums([.. newton, .. extra, .. finalTerms], filter, ct);
@@ -477,8 +484,10 @@ public static partial class Estimation
                 if (!ok.IsOk) return ok.Error;
                 if (!ok.Value) return Result<NewtonRun?>.Ok(null);
             }
-            var h = Symmetric(k, sums, 0);
-            var g = Vector<double>.Build.Dense(k, i => sums[k * (k + 1) / 2 + i]);
+            var h = chord ? lastH! : Symmetric(k, sums, 0);
+            lastH = h;
+            var gradientAt = chord ? 0 : k * (k + 1) / 2;
+            var g = Vector<double>.Build.Dense(k, i => sums[gradientAt + i]);
             var step = LinearAlgebraHelpers.SolveSymmetric(h, g, x.Names);
             if (!step.IsOk)
                 return Result<NewtonRun?>.Fail($"the logistic model for '{responseName}' cannot be fitted: {step.Error.Message.Replace("the model cannot be fitted: ", "")}", step.Error.Column);

@@ -379,12 +379,37 @@ public static partial class Estimation
     static Result<(Frame Frame, MomentMatrix Moments, List<Expr> Columns, double Scale)> LinearScan(
         EstimationRequest r, IDataSource source, Expr? filter, IReadOnlyList<string> extra, string what, CancellationToken ct)
     {
-        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. extra, .. r.Adjustment], [r.Treatment, r.Outcome, .. extra], false, what, ct);
+        List<string> columns = [r.Treatment, r.Outcome, .. extra, .. r.Adjustment];
+        List<Expr> cols = [Expr.One, Expr.Col(r.Treatment), .. r.Adjustment.Select(Expr.Col), .. extra.Select(Expr.Col), Expr.Col(r.Outcome)];
+        // One scan in the common case (unweighted, numbers everywhere, nothing missing): the moments
+        // and a count of incomplete rows together; anything else goes through Prepare first.
+        if (source.WeightColumn is null && columns.All(c => source.Column(c)?.Storage == StorageType.Number))
+        {
+            var terms = new List<Expr>();
+            for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) terms.Add(cols[i] * cols[j]);
+            terms.Add(Expr.One - Expr.And([.. columns.Distinct().Select(Expr.NotNull)])!);
+            var scanned = source.Sums(terms, filter, ct);
+            if (!scanned.IsOk) return scanned.Error;
+            var s = scanned.Value;
+            if (s.Rows > 0 && s.Sums[^1] == 0)
+            {
+                var t1f = NumericLabel(r.TreatedValue, r.Treatment, out var e1);
+                var t0f = NumericLabel(r.ControlValue, r.Treatment, out var e0);
+                if ((e1 ?? e0) is { } ef) return ef;
+                var k = cols.Count;
+                var m = new double[k, k];
+                var t = 0;
+                for (var i = 0; i < k; i++) for (var j = i; j < k; j++) m[i, j] = m[j, i] = s.Sums[t++];
+                var profile = new TableProfile(s.Rows, s.Rows, s.N, s.N,
+                    columns.Distinct().Select(c => new ColumnProfile(c, StorageType.Number, s.Rows, double.NaN, double.NaN, false)).ToList());
+                return (new Frame(filter, profile, 0, [], Expr.Level(r.Treatment, r.TreatedValue), s.N), new MomentMatrix(cols, m, s.N, s.Rows), cols, t1f - t0f);
+            }
+        }
+        var frame = Prepare(r, source, filter, columns, [r.Treatment, r.Outcome, .. extra], false, what, ct);
         if (!frame.IsOk) return frame.Error;
         var t1 = NumericLabel(r.TreatedValue, r.Treatment, out var err1);
         var t0 = NumericLabel(r.ControlValue, r.Treatment, out var err0);
         if ((err1 ?? err0) is { } err) return err;
-        List<Expr> cols = [Expr.One, Expr.Col(r.Treatment), .. r.Adjustment.Select(Expr.Col), .. extra.Select(Expr.Col), Expr.Col(r.Outcome)];
         var moments = source.Moments(cols, frame.Value.Filter, ct);
         if (!moments.IsOk) return moments.Error;
         return (frame.Value, moments.Value, cols, t1 - t0);
