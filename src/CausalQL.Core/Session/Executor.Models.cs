@@ -220,17 +220,21 @@ public static partial class Executor
     }
 
     /// <summary>A (possibly nested) counterfactual variable as an enumerator term; do() applies in every world it mentions.</summary>
-    static CfTerm Term(CfVariable v, ImmutableDictionary<string, int> doValues)
+    static CfTerm Term(CfVariable v, ImmutableDictionary<string, int> doValues) =>
+        Term(v, doValues.Select(kv => (kv.Key, (double)kv.Value)), (value, variable) => Level(value, variable));
+
+    /// <summary>Shared by discrete and linear models; only how a written value becomes a number differs.</summary>
+    static CfTerm Term(CfVariable v, IEnumerable<(string Variable, double Value)> doValues, Func<Value, string, double> number)
     {
         var own = v.Subscript.Select(i => i.Variable).ToHashSet(StringComparer.Ordinal);
-        var settings = doValues.Where(kv => !own.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => CfSetting.Fixed(kv.Key, kv.Value)).ToList();
+        var settings = doValues.Where(kv => !own.Contains(kv.Variable)).OrderBy(kv => kv.Variable, StringComparer.Ordinal)
+            .Select(kv => CfSetting.Fixed(kv.Variable, kv.Value)).ToList();
         foreach (var i in v.Subscript)
             settings.Add(i.Value switch
             {
-                CounterfactualValue nested => CfSetting.From(i.Variable, Term(nested.Variable, doValues)),
+                CounterfactualValue nested => CfSetting.From(i.Variable, Term(nested.Variable, doValues, number)),
                 null => throw new ModelError($"'{i.Variable}' in {v} needs a value to be evaluated on a model, e.g. {i.Variable} = 1"),
-                var value => CfSetting.Fixed(i.Variable, Level(value, i.Variable)),
+                var value => CfSetting.Fixed(i.Variable, number(value, i.Variable)),
             });
         return new CfTerm(v.Name, [.. settings]);
     }
@@ -317,20 +321,8 @@ public static partial class Executor
         _ => throw new ModelError($"the value of '{variable}' must be a number on a linear-Gaussian model, found {value}"),
     };
 
-    static CfTerm LinearTerm(CfVariable v, ImmutableDictionary<string, double> doValues)
-    {
-        var own = v.Subscript.Select(i => i.Variable).ToHashSet(StringComparer.Ordinal);
-        var settings = doValues.Where(kv => !own.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => CfSetting.Fixed(kv.Key, kv.Value)).ToList();
-        foreach (var i in v.Subscript)
-            settings.Add(i.Value switch
-            {
-                CounterfactualValue nested => CfSetting.From(i.Variable, LinearTerm(nested.Variable, doValues)),
-                null => throw new ModelError($"'{i.Variable}' in {v} needs a value to be evaluated on a model, e.g. {i.Variable} = 1"),
-                var value => CfSetting.Fixed(i.Variable, Real(value, i.Variable)),
-            });
-        return new CfTerm(v.Name, [.. settings]);
-    }
+    static CfTerm LinearTerm(CfVariable v, ImmutableDictionary<string, double> doValues) =>
+        Term(v, doValues.Select(kv => (kv.Key, kv.Value)), Real);
 
     static CfEvent Event(QueryEvent e, ImmutableDictionary<string, int> doValues) =>
         e.Value is null
