@@ -7,7 +7,8 @@ namespace CausalQL.Server.Tests;
 /// <summary>
 /// The per-request time budget cancels the run itself: a statement that would run for hours is stopped inside its
 /// engine, the request gets a 504, and the run no longer holds a thread (the health endpoint's runsInFlight drops to 0).
-/// Also: the worst input the parser accepts runs on an ordinary thread-pool thread.
+/// Also: the worst input the parser accepts (brackets and operator chains at their limits) runs on an ordinary
+/// thread-pool thread; before the operator limit, a 20,000-term sum overflowed its stack in the binder.
 /// </summary>
 public sealed class ApiBudgetTests
 {
@@ -96,7 +97,7 @@ public sealed class ApiBudgetTests
     }
 
     [Fact]
-    public async Task The_deepest_nesting_the_parser_accepts_and_a_200_node_graph_run_on_the_thread_pool()
+    public async Task The_deepest_nesting_the_longest_expressions_and_a_200_node_graph_run_on_the_thread_pool()
     {
         await using var api = new ApiServer(new ServerOptions { RequestTimeout = TimeSpan.FromSeconds(60) });
         var depth = Syntax.CqlParser.MaxNestingDepth;
@@ -115,6 +116,19 @@ public sealed class ApiBudgetTests
         arithmetic.Append("P(Y | do(X))").Append(')', depth - 2).Append(" in g\n");
         var deepRun = await api.Post("/v1/run", new JsonObject { ["script"] = arithmetic.ToString() });
         Assert.True(deepRun.IsSuccessStatusCode, await deepRun.Content.ReadAsStringAsync());
+
+        // Operator chains are as deep as they are long: up to the limit they run, beyond it they are reported.
+        var limit = Syntax.CqlParser.MaxOperatorsPerExpression;
+        var longest = "graph g { Z -> X -> Y\n Z -> Y }\nidentify " + string.Join(" - ", Enumerable.Repeat("P(Y | do(X))", limit + 1)) + " in g\n"
+            + "scm m {\n  U ~ bernoulli(0.5)\n  A := " + string.Concat(Enumerable.Repeat("not ", limit)) + "U\n}\nuse m\nP(A = 1)\n";
+        var atLimit = await api.Post("/v1/run", new JsonObject { ["script"] = longest });
+        Assert.True(atLimit.IsSuccessStatusCode, await atLimit.Content.ReadAsStringAsync());
+        foreach (var chain in new[] { string.Join(" + ", Enumerable.Repeat("P(Y | do(X))", 20_000)), string.Concat(Enumerable.Repeat("- ", 20_000)) + "P(Y | do(X))" })
+        {
+            var tooLong = await api.Post("/v1/run", new JsonObject { ["script"] = "graph g { Z -> X -> Y\n Z -> Y }\nidentify " + chain + " in g" });
+            ApiServer.AssertProblem(tooLong, 422);
+            Assert.StartsWith("expression too long", (await ApiServer.Body(tooLong))["errors"]![0]!["message"]!.GetValue<string>());
+        }
 
         // A 200-node graph with a long chain of confounded pairs: ID recurses through one big district.
         var big = new StringBuilder("graph big {\n");
