@@ -36,6 +36,14 @@ public sealed class ApiBudgetTests
         return sb.ToString();
     }
 
+    /// <summary>The implications of a 12,000-node chain: a basis that grows with the square of the graph (half a gigabyte of text).</summary>
+    static string LongChainImplications()
+    {
+        var sb = new StringBuilder("graph c {\n");
+        for (var i = 1; i < 12_000; i++) sb.Append($" V{i} -> V{i + 1}\n");
+        return sb.Append("}\nimplications of c\n").ToString();
+    }
+
     /// <summary>Polls /v1/health until no run is in flight; the runs' count, or -1 if they never stopped.</summary>
     static async Task<JsonObject> WhenIdle(ApiServer api)
     {
@@ -54,10 +62,11 @@ public sealed class ApiBudgetTests
     [Theory]
     [InlineData("bootstrap")]
     [InlineData("enumeration")]
+    [InlineData("implications")]
     public async Task An_over_budget_statement_is_cancelled_inside_its_engine_and_releases_its_thread(string which)
     {
         await using var api = new ApiServer(new ServerOptions { RequestTimeout = TimeSpan.FromSeconds(1) });
-        var script = which == "bootstrap" ? LongBootstrap : LongEnumeration();
+        var script = which switch { "bootstrap" => LongBootstrap, "enumeration" => LongEnumeration(), _ => LongChainImplications() };
 
         var response = await api.Post("/v1/run", new JsonObject { ["script"] = script });
         ApiServer.AssertProblem(response, 504);
@@ -73,6 +82,23 @@ public sealed class ApiBudgetTests
         // The next request is served normally.
         var next = await api.Post("/v1/identify", new JsonObject { ["context"] = "graph g { Z -> X -> Y\n Z -> Y }", ["query"] = "P(Y | do(X))" });
         Assert.Equal(200, (int)next.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_result_too_large_to_send_is_an_error_at_its_statement_and_the_others_are_kept()
+    {
+        // The implications of a 2,000-node chain: about two million names, beyond what one reply holds.
+        var sb = new StringBuilder("graph c {\n");
+        for (var i = 1; i < 2_000; i++) sb.Append($" V{i} -> V{i + 1}\n");
+        sb.Append("}\nimplications of c\nadjustment sets for V1 -> V2000 in c\n");
+        await using var api = new ApiServer(new ServerOptions { RequestTimeout = TimeSpan.FromSeconds(60) });
+        var response = await api.Post("/v1/run", new JsonObject { ["script"] = sb.ToString() });
+        ApiServer.AssertProblem(response, 422);
+        var body = await ApiServer.Body(response);
+        var error = body["errors"]![0]!;
+        Assert.StartsWith("the result of this statement is too large to return", error["message"]!.GetValue<string>());
+        Assert.Equal(2002, error["line"]!.GetValue<int>());
+        Assert.Equal(["graph", "adjustment_sets"], body["results"]!.AsArray().Select(r => r!["kind"]!.GetValue<string>()));
     }
 
     [Fact]
