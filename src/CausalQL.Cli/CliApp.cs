@@ -15,8 +15,9 @@ public static class ExitCodes
     public const int BadCommandLine = 2;
 }
 
-/// <summary>The standard streams, passed in so tests can run commands in-process.</summary>
-public sealed record CliStreams(TextReader In, TextWriter Out, TextWriter Error, bool InputIsTerminal = false);
+/// <summary>The standard streams, passed in so tests can run commands in-process. <paramref name="OutputIsTerminal"/>: both
+/// output streams are a terminal, so progress bars may be drawn (never when either is piped or redirected).</summary>
+public sealed record CliStreams(TextReader In, TextWriter Out, TextWriter Error, bool InputIsTerminal = false, bool OutputIsTerminal = false);
 
 /// <summary>`cql`: argument parsing and the commands. Thin: the work happens in Core's <see cref="Session"/>.</summary>
 public static class CliApp
@@ -153,8 +154,11 @@ public static class CliApp
 
     static int RunScript(SourceText source, bool json, CliStreams io)
     {
-        var session = new Session(CliPorts.Create());
-        var result = session.Run(source);
+        var ports = CliPorts.Create();
+        // Bars only for a person watching a terminal: never with --json, never into a pipe or file.
+        var result = io.OutputIsTerminal && !json
+            ? TerminalProgress.Run(io.Error, progress => new Session(ports with { Progress = progress }).Run(source))
+            : new Session(ports).Run(source);
         Print(result, json, io);
         return result.HasErrors ? ExitCodes.ScriptErrors : ExitCodes.Ok;
     }

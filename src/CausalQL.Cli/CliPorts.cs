@@ -14,7 +14,10 @@ public static class CliPorts
     public static SessionPorts Create()
     {
         var files = new DiskFileReader();
-        var ports = new SessionPorts(files, new DiskOutputFiles(files), new GraphvizDrawer(files), new DataOpener(files));
+        var ports = new SessionPorts(files, new DiskOutputFiles(files), new GraphvizDrawer(files), new DataOpener(files))
+        {
+            Plotter = new ScottPlotRenderer(files),
+        };
         // `ask "..."` in scripts and the REPL uses the model `cql ask` would: defaults, then $CQL_LLM_CONFIG.
         var (options, _, error) = LlmArgs.Parse([]);
         INlTranslator translator = options is not null ? new SessionTranslator(options, ports) : new UnconfiguredTranslator(error!);

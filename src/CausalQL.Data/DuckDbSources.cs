@@ -75,7 +75,8 @@ public static class DuckDbSources
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
-        while (reader.Read()) { }
+        // Every statement of a multi-statement setup runs, not only the first.
+        do { while (reader.Read()) { } } while (reader.NextResult());
     }
 
     static List<ColumnSchema> ReadSchema(DbConnection connection, string relation)

@@ -102,10 +102,25 @@ public sealed class SqlDataSource : IDataSource
     public Result<long> Rows(IReadOnlyList<Expr> columns, Expr? filter, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
     {
         if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
-        return Query(_planner.Rows(columns, filter), cancellationToken, reader =>
+        return Stream(_planner.Rows(columns, filter), columns.Count, batchSize, onBatch, cancellationToken);
+    }
+
+    public bool SamplesCheaply => _planner.SampleRows([], null, 100) is not null;
+
+    public Result<long> SampleRows(IReadOnlyList<Expr> columns, Expr? filter, long rows, long minimumRows, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
+    {
+        if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
+        if (_planner.SampleRows(columns, filter, 100) is null) return this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);
+        var count = Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
+        if (!count.IsOk) return count.Error;
+        if (count.Value < minimumRows) return 0L;
+        return Stream(_planner.SampleRows(columns, filter, 100.0 * rows / count.Value)!, columns.Count, 65536, onBatch, cancellationToken);
+    }
+
+    Result<long> Stream(string sql, int k, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken) =>
+        Query(sql, cancellationToken, reader =>
         {
             long total = 0;
-            var k = columns.Count;
             var buffer = Enumerable.Range(0, k).Select(_ => new double[batchSize]).ToArray();
             var weights = new double[batchSize];
             var count = 0;
@@ -125,7 +140,6 @@ public sealed class SqlDataSource : IDataSource
             if (count > 0) { onBatch(new RowBatch(count, buffer, weights)); total += count; }
             return total;
         });
-    }
 
     /// <summary>Runs one query and reads its result; engine failures and cancellation become errors.</summary>
     Result<T> Query<T>(string sql, CancellationToken cancellationToken, Func<DbDataReader, T> read)

@@ -38,6 +38,7 @@ public static class QueryReading
         UseStatementSyntax s => $"use {s.Target.Text} from now on",
         AssumeStatementSyntax s => $"assume {s.Assumption.Text}" + (s.Path.IsEmpty ? "" : $" along {string.Join(" -> ", s.Path.Select(Group))}"),
         RefuteStatementSyntax s => $"challenge estimate {s.Target.Text} with the {s.Method.Text} test",
+        PlotStatementSyntax s => $"draw the {s.Kind.Text} of estimate {s.Target.Text} to the file \"{s.Path.Value}\"",
         AskStatementSyntax => "ask another question",
         ExpressionStatementSyntax s => $"compute {Expression(s.Expression)}",
         _ => "",

@@ -39,6 +39,9 @@ public static class TranslationGuard
                 case ExportStatementSyntax { Path: { } path }:
                     refusals.Add(new Refusal($"the translation writes to the file \"{path}\"; a translation may not write files"));
                     continue;
+                case PlotStatementSyntax p:
+                    refusals.Add(new Refusal($"the translation writes a plot to the file \"{p.Path.Value}\"; a translation may not write files"));
+                    continue;
                 case AskStatementSyntax:
                     refusals.Add(new Refusal("the translation contains another 'ask'; it must be CausalQL statements only"));
                     continue;
@@ -137,6 +140,7 @@ public static class TranslationGuard
             AdjustmentSetsStatementSyntax s => s.Options.Select(o => o.Value),
             CheckStatementSyntax s => s.Options.Select(o => o.Value),
             RefuteStatementSyntax s => s.Options.Select(o => o.Value),
+            PlotStatementSyntax s => s.Options.Select(o => o.Value),
             ModelDeclarationSyntax s => s.Entries.SelectMany(e => new[] { e.Term, e.Value }),
             ScmDeclarationSyntax s => s.Equations.Select(e => e switch
             {

@@ -144,8 +144,9 @@ public class BadInputTests
     [Fact]
     public void Statements_whose_engine_is_missing_say_which_capability_is_missing()
     {
-        var run = RunText("graph g { X -> M -> Y }\nidentify NDE(X -> M -> Y) in g\n");
+        // identify NDE/NIE gives the mediation formula; a probability of causation has no identify engine.
+        var run = RunText("graph g { X -> M -> Y }\nidentify PN(X -> Y) in g\n");
         Assert.Equal(ExitCodes.ScriptErrors, run.ExitCode);
-        Assert.Contains("bad.cql:2:1: error: identify NDE(X -> M -> Y) is not available in this build: it needs counterfactual identification", run.Error);
+        Assert.Contains("bad.cql:2:1: error: identify PN(X -> Y) is not available in this build: it needs counterfactual identification", run.Error);
     }
 }

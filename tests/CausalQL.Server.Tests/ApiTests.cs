@@ -185,6 +185,9 @@ public sealed class ApiTests
             ApiServer.AssertProblem(dagitty, 403);
             var sql = await api.Post("/v1/run", new JsonObject { ["script"] = "data p = sql(\"Host=x\", \"select 1\")" });
             ApiServer.AssertProblem(sql, 403);
+            var plot = await api.Post("/v1/run", new JsonObject { ["script"] = "plot bootstrap of e to \"/tmp/boot.svg\"" });
+            ApiServer.AssertProblem(plot, 403);
+            Assert.Contains("plot writes the file \"/tmp/boot.svg\"", (await ApiServer.Body(plot))["detail"]!.GetValue<string>());
 
             // inside the root: not refused (the declaration binds and describes the file)
             var inside = await api.Post("/v1/run", new JsonObject { ["script"] = "data x = csv(\"ok.csv\")" });

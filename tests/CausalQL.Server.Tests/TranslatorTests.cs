@@ -198,6 +198,7 @@ public sealed class TranslatorTests
     [InlineData("data x = csv(\"/etc/passwd\")\nidentify P(Cancer | do(Smoking)) in smoking", "declares data 'x'")]
     [InlineData("graph h = dagitty(\"/etc/passwd\")", "reads graph 'h' from the file \"/etc/passwd\"")]
     [InlineData("export smoking as dot to \"/tmp/out.dot\"", "writes to the file \"/tmp/out.dot\"")]
+    [InlineData("plot bootstrap of e to \"/tmp/boot.svg\"", "writes a plot to the file \"/tmp/boot.svg\"")]
     [InlineData("graph g { A -> B }\nidentify P(B | do(A)) in g", "declares a new graph")]
     public async Task Prompt_injection_that_reads_or_writes_files_is_refused(string reply, string expected)
     {

@@ -47,9 +47,9 @@ public sealed class ReplCompletion(Func<IEnumerable<string>> declaredNames) : IT
         "graph", "dag", "dagitty", "data", "csv", "parquet", "sql", "sample", "model", "on", "scm",
         "identify", "estimate", "in", "using", "with", "explain", "verify", "adjustment", "sets", "for",
         "minimal", "all", "optimal", "canonical", "instruments", "implications", "of", "check", "against",
-        "show", "as", "export", "to", "use", "assume", "refute", "ask", "do", "P", "E",
+        "show", "as", "export", "to", "use", "assume", "refute", "plot", "ask", "do", "P", "E",
         "ATE", "ETT", "NDE", "NIE", "CDE", "TE", "PN", "PS", "PNS", "latent", "exposure", "outcome", "adjusted",
-        "dot", "json", "text", "svg", "png", "monotonicity", "linear",
+        "dot", "json", "text", "svg", "png", "monotonicity", "linear", "bootstrap", "balance",
     ];
 
     public static readonly string[] Commands = [":help", ":load", ":reset", ":quit", ":names"];

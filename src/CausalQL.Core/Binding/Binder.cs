@@ -76,6 +76,7 @@ public sealed partial class Binder
         UseStatementSyntax s => BindUse(s),
         AssumeStatementSyntax s => BindAssume(s),
         RefuteStatementSyntax s => BindRefute(s),
+        PlotStatementSyntax s => BindPlot(s),
         AskStatementSyntax s => new AskStatement(s.Question, At(s)),
         ExpressionStatementSyntax s => BindExpressionStatement(s),
         _ => throw new System.Diagnostics.UnreachableException($"unhandled statement {statement.GetType().Name}"),
@@ -200,6 +201,7 @@ public sealed partial class Binder
             }
         }
         var entries = ImmutableArray.CreateBuilder<ModelEntry>();
+        var entrySyntax = new List<ModelEntrySyntax>();
         foreach (var entry in s.Entries)
         {
             Query? term = entry.Term switch
@@ -225,10 +227,41 @@ public sealed partial class Binder
                 continue;
             }
             entries.Add(new ModelEntry(term, value));
+            entrySyntax.Add(entry);
         }
+        ReportInconsistentEntries(entries, entrySyntax);
         var symbol = new ModelSymbol(s.Name.Text, graphSymbol, entries.ToImmutable(), At(s.Name));
         _symbols = _symbols.Declare(symbol);
         return new ModelDeclaration(symbol, At(s));
+    }
+
+    /// <summary>
+    /// Probabilities of one variable under one condition that sum past 1 (or, for both levels of a
+    /// binary variable, short of 1), and one term given twice with different values: reported at the entry.
+    /// </summary>
+    void ReportInconsistentEntries(IReadOnlyList<ModelEntry> entries, IReadOnlyList<ModelEntrySyntax> entrySyntax)
+    {
+        static Counterfactuals.Assignment? Assign(IEnumerable<QueryEvent> events)
+        {
+            var values = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            foreach (var e in events)
+            {
+                if (e.Value is not NumberValue { Number: var n } || n != Math.Floor(n) || Math.Abs(n) > 1_000_000 || !values.TryAdd(e.Variable.Name, (int)n)) return null;
+            }
+            return new Counterfactuals.Assignment(values.ToImmutableSortedDictionary(StringComparer.Ordinal));
+        }
+        var given = new List<Counterfactuals.GivenEntry>();
+        var syntax = new List<ModelEntrySyntax>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var (entry, at) = (entries[i], entrySyntax[i]);
+            if (entry.Term is not ProbabilityQuery { IsCounterfactual: false, Interventions.Count: 0 } p) continue;
+            if (Assign(p.Outcomes) is not { } a || Assign(p.Conditions) is not { } c) continue;
+            given.Add(new Counterfactuals.GivenEntry(a, c, entry.Value));
+            syntax.Add(at);
+        }
+        foreach (var (index, message) in Counterfactuals.GivenModel.Validate(given))
+            _diagnostics.ReportBadModelEntry(At(syntax[index].Value), message);
     }
 
     static double? NumberOf(ExpressionSyntax e) => e switch

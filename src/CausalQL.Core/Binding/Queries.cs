@@ -21,6 +21,15 @@ public sealed record SymbolValue(string Name) : Value
     public override string ToString() => Name;
 }
 
+/// <summary>
+/// The value another counterfactual variable takes, used inside a subscript: the <c>M[X = 0]</c> of
+/// <c>Y[X = 1, M = M[X = 0]]</c> (a nested counterfactual, as natural effects are defined).
+/// </summary>
+public sealed record CounterfactualValue(CfVariable Variable) : Value
+{
+    public override string ToString() => Variable.ToString();
+}
+
 /// <summary><c>X = 1</c> inside do() or a counterfactual subscript; Value null for a bare <c>do(X)</c>.</summary>
 public sealed record Intervention(string Variable, Value? Value)
 {
@@ -31,6 +40,15 @@ public sealed record Intervention(string Variable, Value? Value)
 public sealed record CfVariable(string Name, Seq<Intervention> Subscript)
 {
     public bool IsCounterfactual => !Subscript.IsEmpty;
+
+    /// <summary>The variable, its subscript's variables and those of any nested counterfactual values.</summary>
+    public IEnumerable<string> Names => Subscript
+        .SelectMany(s => s.Value is CounterfactualValue nested ? nested.Variable.Names.Prepend(s.Variable) : [s.Variable])
+        .Prepend(Name);
+
+    /// <summary>True when a subscript value is itself counterfactual (Y[X = 1, M = M[X = 0]]).</summary>
+    public bool IsNested => Subscript.Any(s => s.Value is CounterfactualValue);
+
     public override string ToString() => IsCounterfactual ? $"{Name}[{string.Join(", ", Subscript)}]" : Name;
 }
 
@@ -53,7 +71,7 @@ public abstract record Query
 public sealed record ProbabilityQuery(Seq<QueryEvent> Outcomes, Seq<Intervention> Interventions, Seq<QueryEvent> Conditions) : Query
 {
     public override VarSet Variables => VarSet.From(
-        Outcomes.Concat(Conditions).SelectMany(e => e.Variable.Subscript.Select(s => s.Variable).Append(e.Variable.Name))
+        Outcomes.Concat(Conditions).SelectMany(e => e.Variable.Names)
             .Concat(Interventions.Select(i => i.Variable)));
 
     public override bool IsCounterfactual => Outcomes.Concat(Conditions).Any(e => e.Variable.IsCounterfactual);
@@ -75,7 +93,7 @@ public sealed record ExpectationQuery(Query Target, Seq<Intervention> Interventi
 {
     public override VarSet Variables => Target.Variables
         .Union(Interventions.Select(i => i.Variable))
-        .Union(Conditions.SelectMany(e => e.Variable.Subscript.Select(s => s.Variable).Append(e.Variable.Name)));
+        .Union(Conditions.SelectMany(e => e.Variable.Names));
 
     public override bool IsCounterfactual => Target.IsCounterfactual || Conditions.Any(e => e.Variable.IsCounterfactual);
 
@@ -90,7 +108,7 @@ public sealed record ExpectationQuery(Query Target, Seq<Intervention> Interventi
 /// <summary>A (counterfactual) variable used as a random quantity, e.g. inside E[...].</summary>
 public sealed record VariableQuery(CfVariable Variable) : Query
 {
-    public override VarSet Variables => VarSet.From(Variable.Subscript.Select(s => s.Variable).Append(Variable.Name));
+    public override VarSet Variables => VarSet.From(Variable.Names);
     public override bool IsCounterfactual => Variable.IsCounterfactual;
     public override string ToString() => Variable.ToString();
 }
@@ -107,8 +125,18 @@ public sealed record EffectQuery(EffectKind Kind, Seq<VarSet> Path, Seq<BoundOpt
     /// <summary>ATE, CDE and TE are interventional; the others compare worlds that cannot both happen.</summary>
     public override bool IsCounterfactual => Kind is not (EffectKind.ATE or EffectKind.CDE or EffectKind.TE);
 
-    public override string ToString() =>
-        $"{Kind}({string.Join(" -> ", Path.Select(p => p.Count == 1 ? p.First() : "{" + string.Join(", ", p) + "}"))})";
+    public override string ToString()
+    {
+        var path = string.Join(" -> ", Path.Select(p => p.Count == 1 ? p.First() : "{" + string.Join(", ", p) + "}"));
+        // Options such as the mediator level of CDE(X -> M -> Y, M = 0) are part of what is asked.
+        var options = Options.Select(o => o.Value switch
+        {
+            NumberOption n => $"{o.Name} = {n.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
+            TextOption t => $"{o.Name} = {t.Value}",
+            _ => o.Name,
+        });
+        return $"{Kind}({string.Join(", ", options.Prepend(path))})";
+    }
 }
 
 public sealed record ConstantQuery(double Value) : Query

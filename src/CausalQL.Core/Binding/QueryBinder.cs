@@ -143,7 +143,7 @@ public sealed partial class Binder
         {
             var known = CheckVariable(a.Variable, graph, use);
             Value? value = null;
-            if (a.Value is { } v && (value = BindValue(a.Variable.Text, v)) is null) ok = false;
+            if (a.Value is { } v && (value = BindValue(a.Variable.Text, v, use == VariableUse.Subscript ? graph : null, use == VariableUse.Subscript)) is null) ok = false;
             if (!known) ok = false;
             else result.Add(new Intervention(a.Variable.Text, value));
         }
@@ -158,13 +158,16 @@ public sealed partial class Binder
     }
 
     /// <summary>A value: a number, a level name (x, x'), a negated number or one in parentheses.</summary>
-    Value? BindValue(string variable, ExpressionSyntax e)
+    Value? BindValue(string variable, ExpressionSyntax e, GraphContext? graph = null, bool allowNested = false)
     {
         switch (e)
         {
             case NumberSyntax n: return new NumberValue(n.Value);
             case VariableSyntax { Subscript.IsEmpty: true } level: return new SymbolValue(level.Name.Text);
-            case ParenthesizedSyntax p: return BindValue(variable, p.Inner);
+            // A nested counterfactual inside a subscript: M = M[X = 0] in Y[X = 1, M = M[X = 0]].
+            case VariableSyntax nested when allowNested:
+                return BindCfVariable(nested, graph) is { } inner ? new CounterfactualValue(inner) : null;
+            case ParenthesizedSyntax p: return BindValue(variable, p.Inner, graph, allowNested);
             case UnarySyntax { Operator: UnaryOperator.Negate, Operand: NumberSyntax n }: return new NumberValue(-n.Value);
             default:
                 _diagnostics.ReportBadValue(At(e), variable, Describe(e));

@@ -280,6 +280,59 @@ public sealed partial class Binder
         }
     }
 
+    static readonly string[] PlotKinds = ["bootstrap", "balance"];
+    static readonly string[] PlotOptionNames = ["width", "height", "bins"];
+
+    BoundStatement? BindPlot(PlotStatementSyntax s)
+    {
+        var ok = true;
+        var kind = s.Kind.Text.ToLowerInvariant();
+        if (!PlotKinds.Contains(kind))
+        {
+            var suggestion = Suggestions.Closest(kind, PlotKinds);
+            _diagnostics.Error(At(s.Kind), $"unknown plot '{s.Kind.Text}': expected bootstrap or balance" + (suggestion is null ? "" : $"; did you mean '{suggestion}'?"));
+            ok = false;
+        }
+        // The file's extension says what to draw: known before anything runs, so `cql check` reports it.
+        var extension = System.IO.Path.GetExtension(s.Path.Value).TrimStart('.').ToLowerInvariant();
+        if (extension is not ("png" or "svg"))
+        {
+            _diagnostics.Error(At(s.Path), extension.Length == 0
+                ? $"plot needs a file name ending in .png or .svg, found \"{s.Path.Value}\""
+                : $"plot draws .png or .svg files, not .{extension} (\"{s.Path.Value}\")");
+            ok = false;
+        }
+        if (!CheckOptionNames(s.Options, "plot", PlotOptionNames)) ok = false;
+        var options = BindOptions(s.Options);
+        foreach (var option in s.Options)
+        {
+            var (name, low, high) = option.Name.Text.ToLowerInvariant() switch
+            {
+                "bins" => ("bins", 2, 500),
+                "width" => ("width", 100, 8000),
+                "height" => ("height", 100, 8000),
+                _ => ("", 0, 0),
+            };
+            if (name.Length == 0) continue;
+            if (options.Number(name) is not { } v || v != Math.Floor(v) || v < low || v > high)
+            {
+                _diagnostics.Error(At(option), $"plot option '{name}' must be a whole number from {low} to {high}");
+                ok = false;
+            }
+        }
+        switch (_symbols.Lookup(s.Target.Text))
+        {
+            case EstimateSymbol e when ok: return new PlotStatement(kind, e, s.Path.Value, extension, options, At(s), At(s.Path));
+            case EstimateSymbol: return null;
+            case null:
+                _diagnostics.ReportUnknownName(At(s.Target), "estimate", s.Target.Text, SuggestName(s.Target.Text, x => x is EstimateSymbol));
+                return null;
+            case var other:
+                _diagnostics.ReportWrongKind(At(s.Target), s.Target.Text, "a labelled estimate", other);
+                return null;
+        }
+    }
+
     BoundStatement? BindExpressionStatement(ExpressionStatementSyntax s)
     {
         GraphContext? graph = null;

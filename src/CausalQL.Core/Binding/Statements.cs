@@ -52,6 +52,11 @@ public sealed record AssumeStatement(Assumption Assumption, Location Location) :
 
 public sealed record RefuteStatement(EstimateSymbol Target, string Method, Seq<BoundOption> Options, Location Location) : BoundStatement(Location);
 
+/// <summary><c>plot bootstrap|balance of e to "file"</c>: Kind and Format ("png" or "svg", from the extension) are lower-case;
+/// PathLocation is where the file name was written, for errors about it.</summary>
+public sealed record PlotStatement(string Kind, EstimateSymbol Target, string Path, string Format, Seq<BoundOption> Options, Location Location, Location PathLocation)
+    : BoundStatement(Location);
+
 public sealed record AskStatement(string Question, Location Location) : BoundStatement(Location);
 
 /// <summary>A bare query typed at the top level; Graph is the default graph (or the model/SCM named by <c>use</c>).</summary>

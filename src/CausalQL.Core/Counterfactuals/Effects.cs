@@ -233,14 +233,9 @@ public sealed class Effects(CausalGraph graph, Func<Assignment, Assignment, doub
             var ate = Ate(x, y);
             return ate with { Strategy = "NIE = ATE (no direct path); " + ate.Strategy };
         }
-        var descendants = graph.Descendants([x]);
-        var candidates = Observed.Where(n => n != x && n != y && !mediators.Contains(n) && !descendants.Contains(n)).ToList();
         var found = false;
-        foreach (var w in Subsets(candidates))
+        foreach (var w in MediationCovariateSets(x, mediators, y))
         {
-            if (!MSeparation.IsBackdoorSet(graph, [x], [y], w) || !MSeparation.IsBackdoorSet(graph, [x], mediators, w) ||
-                !MSeparation.IsBackdoorSet(graph, mediators, [y], [.. w, x]))
-                continue;
             found = true;
             double total = 0; var ok = true;
             foreach (var wc in Configurations(w))
@@ -267,6 +262,19 @@ public sealed class Effects(CausalGraph graph, Func<Assignment, Assignment, doub
         if (!found)
             return EffectResult.Unidentifiable($"{name}({x} -> {string.Join(", ", mediators)} -> {y}) is not identifiable: no set of observed pre-treatment covariates blocks every back-door path between {x}, the mediators and {y} (the mediator–outcome relation is confounded, e.g. by an unobserved common cause)");
         return EffectResult.Missing($"{name}: the mediation formula is valid but needs terms that are not given{MissingText()}");
+    }
+
+    /// <summary>
+    /// Observed pre-treatment covariate sets W under which the mediation formula identifies the natural
+    /// effects (Pearl 2001): W blocks the back-door paths X–Y and X–M, and W ∪ {X} those M–Y. Smallest first.
+    /// </summary>
+    public IEnumerable<ImmutableArray<string>> MediationCovariateSets(string x, IReadOnlyList<string> mediators, string y)
+    {
+        var descendants = graph.Descendants([x]);
+        var candidates = Observed.Where(n => n != x && n != y && !mediators.Contains(n) && !descendants.Contains(n)).ToList();
+        return Subsets(candidates).Where(w =>
+            MSeparation.IsBackdoorSet(graph, [x], [y], w) && MSeparation.IsBackdoorSet(graph, [x], mediators, w) &&
+            MSeparation.IsBackdoorSet(graph, mediators, [y], [.. w, x]));
     }
 
     /// <summary>Controlled direct effect E[Y | do(X=1, M=m)] − E[Y | do(X=0, M=m)] by adjustment for the joint treatment.</summary>

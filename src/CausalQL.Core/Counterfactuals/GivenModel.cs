@@ -67,13 +67,21 @@ public sealed class GivenModel
                 if (entries[j].Event.Equals(e.Event) && entries[j].Condition.Equals(e.Condition) && Math.Abs(entries[j].Value - e.Value) > 1e-12)
                     problems.Add((i, $"{Term(e.Event, e.Condition)} is given twice with different values ({entries[j].Value} and {e.Value})"));
         }
+        // Levels each variable takes anywhere in the entries: a binary variable's two given levels must sum to exactly 1.
+        var levels = entries.SelectMany(e => e.Event.Values.Concat(e.Condition.Values))
+            .GroupBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(kv => kv.Value).ToHashSet(), StringComparer.Ordinal);
         foreach (var group in entries.Select((e, i) => (e, i)).Where(t => t.e.Event.Count == 1)
                      .GroupBy(t => t.e.Event.Values.Keys.First() + "|" + t.e.Condition))
         {
+            var variable = group.First().e.Event.Values.Keys.First();
             var distinct = group.DistinctBy(t => t.e.Event.Values.Values.First()).ToList();
             var sum = distinct.Sum(t => t.e.Value);
-            if (sum > 1 + 1e-9)
-                problems.Add((group.Last().i, $"the probabilities of {group.Key.Split('|')[0]} given {(group.First().e.Condition.Count == 0 ? "nothing" : group.First().e.Condition.ToString())} sum to {sum:G6}, more than 1"));
+            var given = group.First().e.Condition.Count == 0 ? "" : $" given {group.First().e.Condition}";
+            if (sum > 1 + 1e-6)
+                problems.Add((group.Last().i, $"the probabilities of {variable}{given} sum to {sum:G6}, more than 1"));
+            else if (distinct.Count == 2 && levels[variable].SetEquals([0, 1]) && sum < 1 - 1e-6)
+                problems.Add((group.Last().i, $"the probabilities of {variable} = 0 and {variable} = 1{given} sum to {sum:G6}, not 1"));
         }
         return [.. problems];
     }

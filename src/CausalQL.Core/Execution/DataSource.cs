@@ -57,10 +57,33 @@ public interface IDataSource : IDisposable
 
     /// <summary>Streams the values of <paramref name="columns"/> in batches; returns the number of rows streamed.</summary>
     Result<long> Rows(IReadOnlyList<Expr> columns, Expr? filter, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken = default);
+
+    /// <summary>True when <see cref="SampleRows"/> reads little more than the sample (block sampling, a cheap row count).</summary>
+    bool SamplesCheaply => false;
+
+    /// <summary>
+    /// Streams a random sample of about <paramref name="rows"/> rows (before the filter), or nothing
+    /// (returns 0) when the source holds fewer than <paramref name="minimumRows"/>; used only to find
+    /// a starting point, so block sampling is fine. Engines that can sample blocks without reading the
+    /// rest override this; the default draws each row with probability rows/total.
+    /// </summary>
+    Result<long> SampleRows(IReadOnlyList<Expr> columns, Expr? filter, long rows, long minimumRows, Action<RowBatch> onBatch, CancellationToken cancellationToken = default) =>
+        this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);
 }
 
 public static class DataSourceExtensions
 {
+    /// <summary>A count scan, then each row kept with probability rows/total by the engine's random().</summary>
+    public static Result<long> BernoulliSample(this IDataSource source, IReadOnlyList<Expr> columns, Expr? filter, long rows, long minimumRows,
+        Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
+    {
+        var count = source.Sums([], null, cancellationToken);
+        if (!count.IsOk) return count.Error;
+        if (count.Value.Rows < minimumRows) return 0L;
+        var fraction = Math.Min(1, (double)rows / count.Value.Rows);
+        return source.Rows(columns, Expr.And(filter, Expr.Less(new RandomUniform(), fraction)), 65536, onBatch, cancellationToken);
+    }
+
     public static ColumnSchema? Column(this IDataSource source, string name) =>
         source.Schema.FirstOrDefault(c => c.Name == name);
 

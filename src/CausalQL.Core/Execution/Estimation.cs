@@ -99,10 +99,31 @@ public static partial class Estimation
         if (r.Instruments.Count > 0) return EstimationMethod.Iv;
         if (r.Mediators.Count > 0) return EstimationMethod.FrontDoor;
         if (r.Options.OutcomeModel is not null) return EstimationMethod.Regression;
+        if (SampleShowsANumericColumn(source, [r.Treatment, r.Outcome, .. r.Adjustment], filter, ct)) return EstimationMethod.Regression;
         var profile = source.Profile([r.Treatment, r.Outcome, .. r.Adjustment], filter, ct);
         if (!profile.IsOk) return profile.Error;
         // Discrete data (0/1 or text everywhere): the exact plug-in; otherwise a model.
         return profile.Value.Columns.All(c => c.Kind != ColumnKind.Numeric) ? EstimationMethod.Plugin : EstimationMethod.Regression;
+    }
+
+    /// <summary>
+    /// On large data a block sample settles the usual case without a profiling scan: one value other
+    /// than 0/1 in a number column makes it numeric in the whole table, so a model is needed. (When
+    /// the sample shows only 0/1, the full profile decides.)
+    /// </summary>
+    static bool SampleShowsANumericColumn(IDataSource source, IReadOnlyList<string> columns, Expr? filter, CancellationToken ct)
+    {
+        if (!source.SamplesCheaply) return false;
+        var numbers = columns.Distinct().Where(c => source.Column(c)?.Storage == StorageType.Number).ToList();
+        if (numbers.Count == 0) return false;
+        var found = false;
+        var sampled = source.SampleRows(numbers.Select(Expr.Col).ToList(), filter, 15_000, 200_000, batch =>
+        {
+            foreach (var column in batch.Columns)
+                for (var i = 0; i < batch.Count && !found; i++)
+                    if (!double.IsNaN(column[i]) && column[i] != 0 && column[i] != 1) found = true;
+        }, ct);
+        return sampled.IsOk && found;
     }
 
     // ---------------------------------------------------------------- shared preparation
@@ -170,6 +191,47 @@ public static partial class Estimation
         return new Frame(keep, p, dropped, warnings, treated, n);
     }
 
+    // ---------------------------------------------------------------- the checks of Prepare riding on the estimator's own scan
+
+    /// <summary>
+    /// The common case (unweighted rows, a numeric 0/1 treatment compared as 1 vs 0, a numeric outcome)
+    /// can skip the profiling scan: its checks become four sums in the estimator's first scan
+    /// (<see cref="FusedChecks"/>). Anything unusual they reveal (missing values, one level, no rows)
+    /// sends the estimator back to <see cref="Prepare"/>, whose messages stay the only ones users see.
+    /// </summary>
+    static bool CanFuseChecks(EstimationRequest r, IDataSource source) =>
+        source.WeightColumn is null
+        && source.Column(r.Treatment)?.Storage == StorageType.Number && source.Column(r.Outcome)?.Storage == StorageType.Number
+        && ContingencyTable.SameLabel(r.TreatedValue, "1") && ContingencyTable.SameLabel(r.ControlValue, "0");
+
+    /// <summary>Rows with a missing value, treatment values other than 0/1, outcome values other than 0/1, treated rows.</summary>
+    static List<Expr> FusedChecks(EstimationRequest r, IReadOnlyList<string> columns) =>
+    [
+        Expr.One - Expr.And([.. columns.Distinct().Select(Expr.NotNull)])!,
+        Expr.One - (Expr.Level(r.Treatment, "0") + Expr.Level(r.Treatment, "1")),
+        Expr.One - (Expr.Level(r.Outcome, "0") + Expr.Level(r.Outcome, "1")),
+        Expr.Level(r.Treatment, "1"),
+    ];
+
+    /// <summary>
+    /// The frame <see cref="Prepare"/> would build, read from the sums of <see cref="FusedChecks"/> at
+    /// <paramref name="offset"/>; null when the rows need its full treatment (then call it).
+    /// </summary>
+    static Frame? FusedFrame(EstimationRequest r, IDataSource source, IReadOnlyList<string> columns, Expr? filter, SumsResult s, int offset)
+    {
+        var rows = s.Rows;
+        double incomplete = s.Sums[offset], otherT = s.Sums[offset + 1], otherY = s.Sums[offset + 2], treated = s.Sums[offset + 3];
+        // Written so that NaN (a missing value inside an indicator) also falls back.
+        if (!(rows > 0 && incomplete == 0 && otherT == 0 && treated > 0 && treated < rows)) return null;
+        var profiles = columns.Distinct().Select(c =>
+            c == r.Treatment ? new ColumnProfile(c, StorageType.Number, rows, 0, 1, true)
+            : c == r.Outcome ? new ColumnProfile(c, StorageType.Number, rows, double.NaN, double.NaN, otherY == 0)
+            // Other columns: only their completeness is known (their kind is not read by these estimators).
+            : new ColumnProfile(c, source.Column(c)!.Storage, rows, double.NaN, double.NaN, false)).ToList();
+        var profile = new TableProfile(rows, rows, s.N, s.N, profiles);
+        return new Frame(filter, profile, 0, [], Expr.Level(r.Treatment, r.TreatedValue), s.N);
+    }
+
     static double Z(EstimationRequest r) => Normal.InvCDF(0, 1, 0.5 + r.Options.ConfidenceLevel / 2);
 
     static Interval Wald(double value, double se, EstimationRequest r) => new(value - Z(r) * se, value + Z(r) * se);
@@ -206,11 +268,13 @@ public static partial class Estimation
         for (var b = 0; b < r.Options.Bootstrap; b++)
         {
             ct.ThrowIfCancellationRequested();
+            Progress(r, "bootstrap", b, r.Options.Bootstrap);
             var weights = MultinomialWeights(rng, baseWeights);
             var replicate = estimator(inner, table.Value.WithWeights(weights), null, ct);
             if (replicate.IsOk && double.IsFinite(replicate.Value.Value)) values.Add(replicate.Value.Value);
             else failures++;
         }
+        Done(r, "bootstrap");
         return AttachBootstrap(point.Value, values, failures, r);
     }
 

@@ -32,6 +32,8 @@ public sealed record EstimationOptions
     public bool LogisticForBinaryOutcome { get; init; } = true;
     /// <summary>Rows a bootstrap or refutation of a row-level method may bring into memory.</summary>
     public long MaxRowsInMemory { get; init; } = 2_000_000;
+    /// <summary>Hears how far bootstrap and other long loops have got (a terminal's progress bar); null = nobody listens.</summary>
+    public Sessions.IProgressSink? Progress { get; init; }
 }
 
 /// <summary>
@@ -93,6 +95,8 @@ public sealed record EstimateResult
     /// <summary>E[Y | do(T = treated)] and E[Y | do(T = control)] where the method gives them.</summary>
     public double? MeanTreated { get; init; }
     public double? MeanControl { get; init; }
+    /// <summary>An interval for <see cref="MeanTreated"/> alone, where the method gives one (the plug-in's delta method).</summary>
+    public Interval? MeanTreatedInterval { get; init; }
     public string IntervalMethod { get; init; } = "";
     public IReadOnlyList<double> BootstrapReplicates { get; init; } = [];
     public IReadOnlyList<StratumEstimate> Strata { get; init; } = [];

@@ -36,6 +36,8 @@ public static partial class Estimation
             Warnings = warnings.Concat(positivity.Count > 0 ? [$"{positivity.Count} near-empty cells (fewer than 5 rows): estimates there are unstable"] : []).ToList(),
             MeanTreated = point.Mu1,
             MeanControl = point.Mu0,
+            // Analytic only: with a bootstrap the interval line names the bootstrap, which resamples the effect alone.
+            MeanTreatedInterval = r.Options.Bootstrap <= 0 ? Wald(point.Mu1, point.SeTreated, r) : null,
             OutcomeSd = point.SdY,
             Diagnostics = new Diagnostics(positivity, [], null),
         };
@@ -45,10 +47,12 @@ public static partial class Estimation
         var failures = 0;
         for (var b = 0; b < r.Options.Bootstrap; b++)
         {
+            Progress(r, "bootstrap", b, r.Options.Bootstrap);
             var replicate = table.Resample(rng);
             var est = BackDoorOnTable(replicate, t1, t0, yValues, r.Adjustment, out _, out var err);
             if (err is null && double.IsFinite(est.Ate)) values.Add(est.Ate); else failures++;
         }
+        Done(r, "bootstrap");
         return AttachBootstrap(result, values, failures, r);
     }
 
@@ -89,7 +93,7 @@ public static partial class Estimation
         return (table, warnings, yValues);
     }
 
-    readonly record struct PluginPoint(double Ate, double Se, double Mu1, double Mu0, double SdY);
+    readonly record struct PluginPoint(double Ate, double Se, double Mu1, double Mu0, double SdY, double SeTreated = 0);
 
     /// <summary>
     /// The g-formula Σ_z P(z)·(E[Y|t1,z] − E[Y|t0,z]) on a table ordered (T, Y, Z...), with the
@@ -146,7 +150,7 @@ public static partial class Estimation
             return default;
         }
         var ate = mu1 - mu0;
-        double psi2 = 0;
+        double psi2 = 0, psiTreated2 = 0;
         for (var t = 0; t < kt; t++)
             for (var yi = 0; yi < ky; yi++)
                 for (var z = 0; z < kz; z++)
@@ -154,11 +158,13 @@ public static partial class Estimation
                     var c = table.Cells[(t * ky + yi) * kz + z];
                     if (c == 0) continue;
                     var psi = m1[z] - m0[z] - ate;
-                    if (t == t1) psi += nz[z] / ntz[t1, z] * (y[yi] - m1[z]);
+                    var psiTreated = m1[z] - mu1;   // the treated mean's own influence function
+                    if (t == t1) { psi += nz[z] / ntz[t1, z] * (y[yi] - m1[z]); psiTreated += nz[z] / ntz[t1, z] * (y[yi] - m1[z]); }
                     if (t == t0) psi -= nz[z] / ntz[t0, z] * (y[yi] - m0[z]);
                     psi2 += c * psi * psi;
+                    psiTreated2 += c * psiTreated * psiTreated;
                 }
-        return new PluginPoint(ate, Math.Sqrt(psi2 / n / n), mu1, mu0, sdY);
+        return new PluginPoint(ate, Math.Sqrt(psi2 / n / n), mu1, mu0, sdY, Math.Sqrt(psiTreated2 / n / n));
     }
 
     static string StratumText(ContingencyTable table, int z, int kz)
@@ -181,17 +187,50 @@ public static partial class Estimation
     {
         var formula = OutcomeFormula(r, includeTreatment: true);
         if (!formula.IsOk) return formula.Error;
-        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. r.Adjustment, .. formula.Value.Columns()], [r.Outcome], true, "regression adjustment", ct);
-        if (!frame.IsOk) return frame.Error;
-        var f = frame.Value;
-        var design = Design.Build(formula.Value, source, f.Filter, r.Treatment, r.TreatedValue, ct);
-        if (!design.IsOk) return design.Error;
-        var x = design.Value;
+        List<string> columns = [r.Treatment, r.Outcome, .. r.Adjustment, .. formula.Value.Columns()];
+        var y = Expr.Col(r.Outcome);
+        // The linear model's sums: moments of [X, Y] and the means of the design under T = t1 / t0.
+        (List<Expr> Moments, List<Expr> Extra, List<int> Changed, List<Expr> D1, List<Expr> D0) LinearTerms(Design x)
+        {
+            var d1 = x.Columns.Select(c => c.Substitute(r.Treatment, 1, r.TreatedValue)).ToList();
+            var d0 = x.Columns.Select(c => c.Substitute(r.Treatment, 0, r.ControlValue)).ToList();
+            var changed = Enumerable.Range(0, x.Count).Where(i => !d1[i].Equals(d0[i])).ToList();
+            var means = changed.SelectMany(i => new[] { d1[i], d0[i] }).Where(e => e is not Constant).Distinct().ToList();
+            var cols = x.Columns.Append(y).ToList();
+            var moments = new List<Expr>();
+            for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) moments.Add(cols[i] * cols[j]);
+            return (moments, means, changed, d1, d0);
+        }
+
+        // One scan in the common case: Prepare's checks ride on the moments scan.
+        Frame? fused = null;
+        Design? fusedDesign = null;
+        SumsResult? fusedSums = null;
+        if (CanFuseChecks(r, source) && Design.Build(formula.Value, source, filter, r.Treatment, r.TreatedValue, ct) is { IsOk: true } fd
+            && fd.Value.Columns.Any(c => c.Columns().Contains(r.Treatment)))
+        {
+            var (moments, means, _, _, _) = LinearTerms(fd.Value);
+            List<Expr> terms = [.. moments, .. means, .. FusedChecks(r, columns)];
+            var scanned = source.Sums(terms, filter, ct);
+            if (!scanned.IsOk) return scanned.Error;
+            fused = FusedFrame(r, source, columns, filter, scanned.Value, moments.Count + means.Count);
+            if (fused is not null) { fusedDesign = fd.Value; fusedSums = scanned.Value; }
+        }
+        Frame f;
+        Design x;
+        if (fused is not null) { f = fused; x = fusedDesign!; }
+        else
+        {
+            var frame = Prepare(r, source, filter, columns, [r.Outcome], true, "regression adjustment", ct);
+            if (!frame.IsOk) return frame.Error;
+            f = frame.Value;
+            var design = Design.Build(formula.Value, source, f.Filter, r.Treatment, r.TreatedValue, ct);
+            if (!design.IsOk) return design.Error;
+            x = design.Value;
+        }
         if (!x.Columns.Any(c => c.Columns().Contains(r.Treatment)))
             return Result<EstimateResult>.Fail($"the outcome model must include the treatment '{r.Treatment}'", r.Treatment);
-        var d1 = x.Columns.Select(c => c.Substitute(r.Treatment, 1, r.TreatedValue)).ToList();
-        var d0 = x.Columns.Select(c => c.Substitute(r.Treatment, 0, r.ControlValue)).ToList();
-        var y = Expr.Col(r.Outcome);
+        var (momentTerms, extraTerms, changed, d1, d0) = LinearTerms(x);
         var binaryY = f.Profile.Column(r.Outcome).Kind == ColumnKind.Binary;
         var warnings = f.Warnings;
         var text = $"standardisation over the outcome model {r.Outcome} {formula.Value}";
@@ -228,13 +267,11 @@ public static partial class Estimation
             };
         }
 
-        // Linear model: moments of [X, Y] and the means of the design under T = t1 / t0, in one scan.
-        var changed = Enumerable.Range(0, x.Count).Where(i => !d1[i].Equals(d0[i])).ToList();
-        var extra = changed.SelectMany(i => new[] { d1[i], d0[i] }).Where(e => e is not Constant).Distinct().ToList();
+        // Linear model: moments of [X, Y] and the means of the design under T = t1 / t0, in one scan
+        // (already taken, with the checks, when the scan was fused).
+        var extra = extraTerms;
         var cols = x.Columns.Append(y).ToList();
-        var momentTerms = new List<Expr>();
-        for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) momentTerms.Add(cols[i] * cols[j]);
-        var sums = source.Sums([.. momentTerms, .. extra], f.Filter, ct);
+        var sums = fusedSums is not null ? Result<SumsResult>.Ok(fusedSums) : source.Sums([.. momentTerms, .. extra], f.Filter, ct);
         if (!sums.IsOk) return sums.Error;
         var nn = sums.Value.N;
         var mm = new MomentMatrix(cols, Symmetric(cols.Count, sums.Value.Sums, 0).ToArray(), nn, sums.Value.Rows);
@@ -256,15 +293,14 @@ public static partial class Estimation
             muT += m1 * beta[i];
             muC += m0 * beta[i];
         }
-        // Sandwich meat Σ e²·x_i·x_j with e from the fitted β: one more scan.
+        // Sandwich c'(B·M·B)c with M = Σ e²·x·x' equals Σ (e · (Bc)'x)²: one sum over a short scan,
+        // since e needs the fitted β (the only second pass; the full meat would need fourth moments).
         var e = y - Expr.Linear(x.Columns, ols.Value.Beta);
-        var meatTerms = new List<Expr>();
-        for (var i = 0; i < x.Count; i++) for (var j = i; j < x.Count; j++) meatTerms.Add(e * e * x.Columns[i] * x.Columns[j]);
-        var meatSums = source.Sums(meatTerms, f.Filter, ct);
-        if (!meatSums.IsOk) return meatSums.Error;
         var bread = ols.Value.XtxInverse;
-        var hc = bread * Symmetric(x.Count, meatSums.Value.Sums, 0) * bread * (r.Options.Sandwich == SandwichType.HC1 ? nn / Math.Max(1, nn - x.Count) : 1);
-        var seLin = Math.Sqrt(Math.Max(0, cvec.DotProduct(hc * cvec)));
+        var direction = bread * cvec;
+        var meatSum = source.Sums([Expr.Pow(e * Expr.Linear(x.Columns, direction.ToArray()), 2)], f.Filter, ct);
+        if (!meatSum.IsOk) return meatSum.Error;
+        var seLin = Math.Sqrt(Math.Max(0, meatSum.Value.Sums[0] * (r.Options.Sandwich == SandwichType.HC1 ? nn / Math.Max(1, nn - x.Count) : 1)));
         var yIndex = x.Count;
         var meanY = interceptIndex >= 0 ? mm.Cross[interceptIndex, yIndex] / nn : double.NaN;
         return new EstimateResult
@@ -309,26 +345,62 @@ public static partial class Estimation
     // ---------------------------------------------------------------- logistic regression by IRLS on pushed-down sums
 
     /// <summary>
-    /// On large data, Newton from zero costs 6–8 full scans. A ~100k-row random sample (one scan,
-    /// streamed into memory) fitted first leaves 2–3 full-data iterations. The final coefficients
-    /// are the full-data maximum likelihood either way; the sample only shortens the path.
+    /// A start for Newton on large data: the logistic model fitted in memory on a block sample of
+    /// about 15,000 rows (sampling reads little beyond the sampled blocks). It only shortens the
+    /// path: the final coefficients are the full-data maximum likelihood whatever the start.
     /// </summary>
-    static double[]? WarmStart(IDataSource source, Expr? filter, Design x, Expr y, string responseName, CancellationToken ct)
+    static double[]? WarmStart(IDataSource source, Expr? filter, Design x, Expr y, CancellationToken ct)
     {
-        var count = source.Sums([], filter, ct);
-        if (!count.IsOk || count.Value.Rows < 500_000) return null;
-        var fraction = 100_000.0 / count.Value.Rows;
+        if (source is InMemoryTable) return null;
         var columns = x.Columns.Append(y).ToList();
         var data = columns.Select(_ => new List<double>()).ToArray();
-        var streamed = source.Rows(columns, Expr.And(filter, Expr.Less(new RandomUniform(), fraction)), 65536, batch =>
+        var streamed = source.SampleRows(columns, filter, 15_000, 200_000, batch =>
         {
             for (var i = 0; i < columns.Count; i++) data[i].AddRange(batch.Columns[i].AsSpan(0, batch.Count));
         }, ct);
-        if (!streamed.IsOk || data[0].Count < 1000) return null;
-        var sample = new InMemoryTable(columns.Select((_, i) => (InMemoryColumn)new NumberColumn($"c{i}", data[i].ToArray())));
-        var design = new Design(Enumerable.Range(0, x.Count).Select(i => Expr.Col($"c{i}")).ToList(), x.Names);
-        var fit = Logistic(sample, null, design, Expr.Col($"c{x.Count}"), responseName, ct);
-        return fit.IsOk && fit.Value.Beta.All(double.IsFinite) ? fit.Value.Beta : null;
+        if (!streamed.IsOk || streamed.Value < 1000) return null;
+        var complete = Enumerable.Range(0, data[0].Count).Where(row => data.All(c => double.IsFinite(c[row]))).ToArray();
+        if (complete.Length < 1000) return null;
+        var xs = Enumerable.Range(0, x.Count).Select(i => complete.Select(row => data[i][row]).ToArray()).ToArray();
+        var ys = complete.Select(row => data[x.Count][row]).ToArray();
+        return DenseLogistic(xs, ys);
+    }
+
+    /// <summary>Newton for a logistic model on columns held in arrays (the warm-start sample); null when it fails.</summary>
+    static double[]? DenseLogistic(double[][] x, double[] y)
+    {
+        var k = x.Length;
+        var m = y.Length;
+        var beta = new double[k];
+        var row = new double[k];
+        for (var iter = 0; iter < 30; iter++)
+        {
+            var h = Matrix<double>.Build.Dense(k, k);
+            var g = Vector<double>.Build.Dense(k);
+            for (var r = 0; r < m; r++)
+            {
+                var eta = 0.0;
+                for (var i = 0; i < k; i++) { row[i] = x[i][r]; eta += beta[i] * row[i]; }
+                var p = 1 / (1 + Math.Exp(-Math.Clamp(eta, -700, 700)));
+                var w = p * (1 - p);
+                for (var i = 0; i < k; i++)
+                {
+                    g[i] += (y[r] - p) * row[i];
+                    for (var j = 0; j <= i; j++) h[i, j] += w * row[i] * row[j];
+                }
+            }
+            for (var i = 0; i < k; i++) for (var j = 0; j < i; j++) h[j, i] = h[i, j];
+            var step = h.Solve(g);
+            if (step.Any(v => !double.IsFinite(v))) return null;
+            var maxStep = 0.0;
+            for (var i = 0; i < k; i++)
+            {
+                beta[i] += step[i];
+                maxStep = Math.Max(maxStep, Math.Abs(step[i]) / (1 + Math.Abs(beta[i])));
+            }
+            if (maxStep < 1e-8) return beta;
+        }
+        return null;
     }
 
     sealed record LogisticFit(double[] Beta, Matrix<double> HInverse, int Iterations, List<string> Warnings)
@@ -336,41 +408,100 @@ public static partial class Estimation
         public Expr Predictor(IReadOnlyList<Expr> columns) => Expr.Linear(columns, Beta);
     }
 
-    /// <summary>
-    /// Newton–Raphson (IRLS) for a logistic model: each iteration is one scan summing p(1−p)·x_i·x_j
-    /// and (y − p)·x_i with the current coefficients pushed into the SQL; no row leaves the engine.
-    /// </summary>
+    /// <summary>Newton–Raphson (IRLS) for a logistic model to full convergence (steps below 1e-10), no other sums on its scans.</summary>
     static Result<LogisticFit> Logistic(IDataSource source, Expr? filter, Design x, Expr y, string responseName, CancellationToken ct)
     {
+        var start = WarmStart(source, filter, x, y, ct) ?? new double[x.Count];
+        var run = NewtonWithSums(source, filter, x, y, responseName, start, [], _ => true, _ => [], ct, tolerance: 1e-10);
+        if (!run.IsOk) return run.Error;
+        var v = run.Value!;
+        return new LogisticFit(v.Fitted, v.H.Inverse(), v.Iterations, v.Warnings);
+    }
+
+    /// <summary>The sums of one Newton scan for a logistic model at β: Σ p(1−p)·x_i·x_j (i ≤ j), then Σ (y − p)·x_i.</summary>
+    static List<Expr> NewtonTerms(Design x, Expr y, double[] beta)
+    {
         var k = x.Count;
-        var beta = new double[k];
+        var p = Expr.Expit(Expr.Linear(x.Columns, beta));
+        var terms = new List<Expr>();
+        var w = p * (1 - p);
+        for (var i = 0; i < k; i++) for (var j = i; j < k; j++) terms.Add(w * x.Columns[i] * x.Columns[j]);
+        var resid = y - p;
+        for (var i = 0; i < k; i++) terms.Add(resid * x.Columns[i]);
+        return terms;
+    }
+
+    /// <summary>
+    /// One Newton run. <see cref="Final"/> holds the caller's final sums at <see cref="Beta"/>; the
+    /// maximum-likelihood estimate is <see cref="Fitted"/> = β + <see cref="Step"/>, and a quantity q
+    /// read at β is q + (∂q/∂β)·Step at the MLE up to the square of the step.
+    /// </summary>
+    sealed record NewtonRun(double[] Beta, double[] Step, Matrix<double> H, double[] Gradient, SumsResult Final, int Iterations, List<string> Warnings)
+    {
+        public double[] Fitted => Beta.Zip(Step, (b, s) => b + s).ToArray();
+    }
+
+    /// <summary>A step this small (relative) predicts the next one near its square: the next scan is likely the last.</summary>
+    const double FinalScanTrigger = 2e-3;
+    /// <summary>Below this step (relative) the next non-final scan reuses the Hessian (a chord step).</summary>
+    const double ChordStepLimit = 0.05;
+    /// <summary>The step below which a final scan ends the run (the caller's first-order correction leaves an error of the order of its square, ~1e-10 relative).</summary>
+    const double FinalScanTolerance = 2e-5;
+
+    /// <summary>
+    /// Newton–Raphson for a logistic model where each full scan also carries the estimator's own sums,
+    /// so that fitting the propensity and using it share scans. <paramref name="first"/> rides on the
+    /// first scan (checks, fixed moments); <paramref name="accept"/> reads their sums and may end the run
+    /// (null: the caller falls back). Once the previous step was small, each scan also carries
+    /// <paramref name="final"/>(β) and the run ends at the first such scan whose own step is below the
+    /// tolerance: the caller reads its sums at β and corrects them to first order in the step.
+    /// </summary>
+    static Result<NewtonRun?> NewtonWithSums(IDataSource source, Expr? filter, Design x, Expr y, string responseName, double[] start,
+        IReadOnlyList<Expr> first, Func<SumsResult, Result<bool>> accept, Func<double[], IReadOnlyList<Expr>> final, CancellationToken ct,
+        double tolerance = FinalScanTolerance, int maxIterations = 40)
+    {
+        var k = x.Count;
+        var beta = (double[])start.Clone();
         var warnings = new List<string>();
-        Matrix<double>? h = null;
-        if (source is not InMemoryTable && WarmStart(source, filter, x, y, responseName, ct) is { } start) beta = start;
-        for (var iter = 1; iter <= 40; iter++)
+        var lastStep = double.PositiveInfinity;
+        Matrix<double>? lastH = null;
+        for (var iter = 1; ; iter++)
         {
-            var p = Expr.Expit(Expr.Linear(x.Columns, beta));
-            var terms = new List<Expr>();
-            var w = p * (1 - p);
-            for (var i = 0; i < k; i++) for (var j = i; j < k; j++) terms.Add(w * x.Columns[i] * x.Columns[j]);
-            var resid = y - p;
-            for (var i = 0; i < k; i++) terms.Add(resid * x.Columns[i]);
-            var s = source.Sums(terms, filter, ct);
+            var isFinal = lastStep <= FinalScanTrigger || iter >= maxIterations;
+            // Near the optimum (but not yet at the last scan) a chord step reuses the previous
+            // Hessian: the scan sums only the gradient, and the error still shrinks by a factor of
+            // about the previous step. The last scan always takes the full Newton step.
+            var chord = !isFinal && lastH is not null && lastStep <= ChordStepLimit;
+            var newton = chord ? NewtonTerms(x, y, beta)[(k * (k + 1) / 2)..] : NewtonTerms(x, y, beta);
+            var extra = iter == 1 ? first : [];
+            var finalTerms = isFinal ? final(beta) : [];
+            var s = source.Sums([.. newton, .. extra, .. finalTerms], filter, ct);
             if (!s.IsOk) return s.Error;
-            h = Symmetric(k, s.Value.Sums, 0);
-            var g = Vector<double>.Build.Dense(k, i => s.Value.Sums[k * (k + 1) / 2 + i]);
+            var sums = s.Value.Sums;
+            if (iter == 1 && first.Count > 0)
+            {
+                var ok = accept(new SumsResult(sums[newton.Count..(newton.Count + first.Count)], s.Value.N, s.Value.Rows));
+                if (!ok.IsOk) return ok.Error;
+                if (!ok.Value) return Result<NewtonRun?>.Ok(null);
+            }
+            var h = chord ? lastH! : Symmetric(k, sums, 0);
+            lastH = h;
+            var gradientAt = chord ? 0 : k * (k + 1) / 2;
+            var g = Vector<double>.Build.Dense(k, i => sums[gradientAt + i]);
             var step = LinearAlgebraHelpers.SolveSymmetric(h, g, x.Names);
             if (!step.IsOk)
-                return Result<LogisticFit>.Fail($"the logistic model for '{responseName}' cannot be fitted: {step.Error.Message.Replace("the model cannot be fitted: ", "")}", step.Error.Column);
+                return Result<NewtonRun?>.Fail($"the logistic model for '{responseName}' cannot be fitted: {step.Error.Message.Replace("the model cannot be fitted: ", "")}", step.Error.Column);
             var maxStep = 0.0;
-            for (var i = 0; i < k; i++)
+            for (var i = 0; i < k; i++) maxStep = Math.Max(maxStep, Math.Abs(step.Value[i]) / (1 + Math.Abs(beta[i] + step.Value[i])));
+            if (isFinal && (maxStep <= tolerance || iter >= maxIterations))
             {
-                beta[i] += step.Value[i];
-                maxStep = Math.Max(maxStep, Math.Abs(step.Value[i]) / (1 + Math.Abs(beta[i])));
+                if (maxStep > tolerance)
+                    warnings.Add($"the logistic model for '{responseName}' did not converge in {maxIterations} iterations (perfect separation?)");
+                var offset = newton.Count + extra.Count;
+                return new NewtonRun(beta, step.Value.ToArray(), h, g.ToArray(), new SumsResult(sums[offset..], s.Value.N, s.Value.Rows), iter, warnings);
             }
-            if (maxStep < 1e-10) return new LogisticFit(beta, h.Inverse(), iter, warnings);
+            for (var i = 0; i < k; i++) beta[i] += step.Value[i];
+            lastStep = maxStep;
         }
-        warnings.Add($"the logistic model for '{responseName}' did not converge in 40 iterations (perfect separation?)");
-        return new LogisticFit(beta, h!.Inverse(), 40, warnings);
     }
 }

@@ -42,6 +42,11 @@ public static class Hoisting
                 return new ColumnRef(Name(i));
             case Binary b:
                 return new Binary(b.Op, Hoist(b.Left, heavy, shared), Hoist(b.Right, heavy, shared));
+            // A large base is computed once, not once per factor of the product SQL writes for a square.
+            case Power p when Size(p.Base) > 3 && p.Base is not (Call or Clamp):
+                var k = heavy.IndexOf(p.Base);
+                if (k < 0) { heavy.Add(p.Base); k = heavy.Count - 1; }
+                return new Power(new ColumnRef(Name(k)), p.Exponent);
             case Power p:
                 return new Power(Hoist(p.Base, heavy, shared), p.Exponent);
             case Compare c:

@@ -4,103 +4,187 @@ namespace CausalQL.Execution;
 
 public static partial class Estimation
 {
-    /// <summary>Propensity e(x) = P(T = treated | x) from a logistic fit, clipped when trimming is asked for.</summary>
-    sealed record Propensity(Expr E, LogisticFit Fit, Design Design, string Formula);
-
-    static Result<Propensity> FitPropensity(EstimationRequest r, IDataSource source, Expr? keep, Formula formula, Expr treated, CancellationToken ct)
+    /// <summary>Sums to take in one scan, each distinct expression once (estimators ask for the same sum under several names).</summary>
+    sealed class TermList
     {
-        var design = Design.Build(formula, source, keep, null, r.TreatedValue, ct);
+        readonly Dictionary<Expr, int> _index = [];
+        public List<Expr> Terms { get; } = [];
+        public int Add(Expr e)
+        {
+            if (_index.TryGetValue(e, out var i)) return i;
+            _index[e] = Terms.Count;
+            Terms.Add(e);
+            return Terms.Count - 1;
+        }
+        public int[] AddAll(IEnumerable<Expr> es) => es.Select(Add).ToArray();
+    }
+
+    /// <summary>The propensity at β: p = expit(x'β), e = p clipped when trimming, and 1 where e moves with β (not clipped).</summary>
+    static (Expr P, Expr E, Expr Moves) PropensityAt(EstimationRequest r, Design d, double[] beta)
+    {
+        var p = Expr.Expit(Expr.Linear(d.Columns, beta));
+        if (r.Options.Trim is { } trim && trim > 0)
+            return (p, Expr.Clip(p, trim, 1 - trim), Expr.Greater(p, trim) * Expr.Less(p, 1 - trim));
+        return (p, p, Expr.One);
+    }
+
+    /// <summary>
+    /// The propensity's Newton run, sharing scans with the estimator: the fused checks (and
+    /// <paramref name="fixedTerms"/>, e.g. outcome moments) on the first scan, <paramref name="final"/> on the last.
+    /// Falls back to <see cref="Prepare"/> and a run on the complete rows when the checks ask for it.
+    /// <paramref name="onFirst"/> reads the fixed sums (or computes the same things by other means when null: the fallback).
+    /// </summary>
+    static Result<(Frame Frame, Design Design, NewtonRun Run)> PropensityRun(EstimationRequest r, IDataSource source, Expr? filter,
+        Formula treatmentFormula, IReadOnlyList<string> columns, string methodName,
+        Func<Expr?, IReadOnlyList<Expr>> fixedTerms, Func<Frame, Expr?, double[]?, Result<bool>> onFirst,
+        Func<Design, double[], IReadOnlyList<Expr>> final, CancellationToken ct)
+    {
+        var treated = Expr.Level(r.Treatment, r.TreatedValue);
+        if (CanFuseChecks(r, source) && Design.Build(treatmentFormula, source, filter, null, r.TreatedValue, ct) is { IsOk: true } d)
+        {
+            var start = WarmStart(source, filter, d.Value, treated, ct) ?? new double[d.Value.Count];
+            var fixedPart = fixedTerms(filter);
+            List<Expr> first = [.. fixedPart, .. FusedChecks(r, columns)];
+            Frame? frame = null;
+            var run = NewtonWithSums(source, filter, d.Value, treated, r.Treatment, start, first, s =>
+            {
+                frame = FusedFrame(r, source, columns, filter, s, fixedPart.Count);
+                return frame is null ? false : onFirst(frame, filter, s.Sums[..fixedPart.Count]);
+            }, beta => final(d.Value, beta), ct);
+            if (!run.IsOk) return run.Error;
+            if (run.Value is not null) return (frame!, d.Value, run.Value);
+        }
+        var prepared = Prepare(r, source, filter, columns, [r.Outcome], true, methodName, ct);
+        if (!prepared.IsOk) return prepared.Error;
+        var f = prepared.Value;
+        var first2 = onFirst(f, f.Filter, null);
+        if (!first2.IsOk) return first2.Error;
+        var design = Design.Build(treatmentFormula, source, f.Filter, null, r.TreatedValue, ct);
         if (!design.IsOk) return design.Error;
-        var fit = Logistic(source, keep, design.Value, treated, r.Treatment, ct);
-        if (!fit.IsOk) return fit.Error;
-        var e = Expr.Expit(fit.Value.Predictor(design.Value.Columns));
-        if (r.Options.Trim is { } trim && trim > 0) e = Expr.Clip(e, trim, 1 - trim);
-        return new Propensity(e, fit.Value, design.Value, $"{r.Treatment} {formula}");
+        var start2 = WarmStart(source, f.Filter, design.Value, treated, ct) ?? new double[design.Value.Count];
+        var run2 = NewtonWithSums(source, f.Filter, design.Value, f.Treated, r.Treatment, start2, [], _ => true, beta => final(design.Value, beta), ct);
+        if (!run2.IsOk) return run2.Error;
+        return (f, design.Value, run2.Value!);
     }
 
     // ---------------------------------------------------------------- inverse probability weighting
+
+    /// <summary>
+    /// One arm's weighted mean: weight w, and for the sandwich dw/dη = DSign·D (η = x'β) and
+    /// w·(A − p) = CSign·C, written so that D and C are the same expression when nothing is clipped.
+    /// </summary>
+    sealed record Arm(Expr W, Expr D, double DSign, Expr C, double CSign);
+
+    /// <summary>Where each sum of the IPW final scan sits.</summary>
+    sealed record IpwIndex(double[] DSign, double[] CSign, int[] S, int[] SY, int[] S2, int[] S2Y, int[] S2YY, int[][] Dx, int[][] DYx, int[][] Cx, int[][] CYx,
+        int[] Meat, int Y, int YY, int Low, int High, int[][] Balance);
 
     static Result<EstimateResult> Ipw(EstimationRequest r, IDataSource source, Expr? filter, CancellationToken ct)
     {
         var tf = TreatmentFormula(r);
         if (!tf.IsOk) return tf.Error;
-        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. r.Adjustment, .. tf.Value.Columns()], [r.Outcome], true, "IPW", ct);
-        if (!frame.IsOk) return frame.Error;
-        var f = frame.Value;
-        var a = f.Treated;
+        List<string> columns = [r.Treatment, r.Outcome, .. r.Adjustment, .. tf.Value.Columns()];
+        var a = Expr.Level(r.Treatment, r.TreatedValue);
         var b = Expr.Level(r.Treatment, r.ControlValue);
-        var ps = FitPropensity(r, source, f.Filter, tf.Value, a, ct);
-        if (!ps.IsOk) return ps.Error;
-        var e = ps.Value.E;
         var y = Expr.Col(r.Outcome);
-        var w1 = a / e;
-        var w0 = b / (1 - e);
-        var terms = new List<Expr>
-        {
-            w1, w1 * y, w0, w0 * y,                     // 0-3: weighted totals
-            w1 / e * y * y, w1 / e * y, w1 / e,         // 4-6: for the variance of the treated mean
-            w0 / (1 - e) * y * y, w0 / (1 - e) * y, w0 / (1 - e), // 7-9
-            y, y * y,                                   // 10-11
-        };
-        var balanceStart = terms.Count;
-        var covariates = BalanceTerms(ps.Value.Design);
-        terms.AddRange(covariates.SelectMany(c => BalanceSums(c.E, a, b, w1, w0)));
-        var extremeStart = terms.Count;
-        terms.Add(Expr.Less(e, 0.01));
-        terms.Add(Expr.Greater(e, 0.99));
         var att = r.Options.Target == EffectTarget.Att;
-        var attStart = terms.Count;
-        if (att)
+        var hajek = att || r.Options.Stabilized;
+        List<(Expr E, string Name)>? covariates = null;
+        IpwIndex? index = null;
+
+        IReadOnlyList<Expr> Final(Design d, double[] beta)
         {
-            // ATT: the treated as they are, the controls weighted by the odds e/(1 − e).
-            var odds = b * e / (1 - e);
-            terms.AddRange([a, a * y, a * y * y, odds, odds * y, odds * odds * y * y, odds * odds * y, odds * odds]);
+            var (p, e, moves) = PropensityAt(r, d, beta);
+            var odds = e / (1 - e);
+            Arm[] arms = att
+                ? [new Arm(a, Expr.ZeroConst, 0, a * (1 - p), 1), new Arm(b * odds, b * odds * moves, 1, b * odds * p, -1)]
+                : [new Arm(a / e, a * (1 - e) / e * moves, -1, a * (1 - p) / e, 1), new Arm(b / (1 - e), b * e / (1 - e) * moves, 1, b * p / (1 - e), -1)];
+            var t = new TermList();
+            var k = d.Count;
+            int[] Each(Func<Arm, Expr> f) => arms.Select(arm => t.Add(f(arm))).ToArray();
+            int[][] EachX(Func<Arm, Expr> f) => arms.Select(arm => d.Columns.Select(c => t.Add(f(arm) * c)).ToArray()).ToArray();
+            var meat = new List<int>();
+            for (var i = 0; i < k; i++) for (var j = i; j < k; j++) meat.Add(t.Add(Expr.Pow(a - p, 2) * d.Columns[i] * d.Columns[j]));
+            covariates = BalanceTerms(d);
+            // Balance after weighting reads the ATE weights, as before (for ATT too).
+            var w1 = a / e;
+            var w0 = b / (1 - e);
+            index = new IpwIndex(arms.Select(m => m.DSign).ToArray(), arms.Select(m => m.CSign).ToArray(),
+                Each(m => m.W), Each(m => m.W * y), Each(m => m.W * m.W), Each(m => m.W * m.W * y), Each(m => m.W * m.W * y * y),
+                EachX(m => m.D), EachX(m => m.D * y), EachX(m => m.C), EachX(m => m.C * y),
+                [.. meat], t.Add(y), t.Add(y * y), t.Add(Expr.Less(e, 0.01)), t.Add(Expr.Greater(e, 0.99)),
+                covariates.Select(c => t.AddAll(BalanceSums(c.E, a, b, w1, w0))).ToArray());
+            return t.Terms;
         }
-        var s = source.Sums(terms, f.Filter, ct);
-        if (!s.IsOk) return s.Error;
-        var v = s.Value.Sums;
-        var n = s.Value.N;
-        double mu1, mu0, variance;
-        if (att)
+
+        var fitted = PropensityRun(r, source, filter, tf.Value, columns, "IPW", _ => [], (_, _, _) => true, Final, ct);
+        if (!fitted.IsOk) return fitted.Error;
+        var (f, design, run) = fitted.Value;
+        var ix = index!;
+        var v = run.Final.Sums;
+        var n = run.Final.N;
+        var k = design.Count;
+
+        // Stacked estimating equations θ = (β, μ1, μ0): the logistic score (A − p)x, and per arm
+        // w(Y − μ) (normalised weights) or wY − μ (Horvitz–Thompson). Sandwich J⁻¹ M J⁻ᵀ, all sums over rows.
+        var jac = Matrix<double>.Build.Dense(k + 2, k + 2);
+        var meatM = Matrix<double>.Build.Dense(k + 2, k + 2);
+        jac.SetSubMatrix(0, 0, -run.H);
+        var t2 = 0;
+        for (var i = 0; i < k; i++) for (var j = i; j < k; j++) { meatM[i, j] = meatM[j, i] = v[ix.Meat[t2++]]; }
+        var mu = new double[2];
+        var step = Vector<double>.Build.DenseOfArray(run.Step);
+        var corrected = new double[2];
+        for (var arm = 0; arm < 2; arm++)
         {
-            var o = attStart;
-            mu1 = v[o + 1] / v[o];
-            mu0 = v[o + 4] / v[o + 3];
-            var var1 = (v[o + 2] - 2 * mu1 * v[o + 1] + mu1 * mu1 * v[o]) / (v[o] * v[o]);
-            var var0 = (v[o + 5] - 2 * mu0 * v[o + 6] + mu0 * mu0 * v[o + 7]) / (v[o + 3] * v[o + 3]);
-            variance = var1 + var0;
+            var row = k + arm;
+            double s = v[ix.S[arm]], sy = v[ix.SY[arm]];
+            var m = hajek ? sy / s : sy / n;
+            mu[arm] = m;
+            double dSign = ix.DSign[arm], cSign = ix.CSign[arm];
+            jac[row, row] = hajek ? -s : -n;
+            meatM[row, row] = hajek
+                ? v[ix.S2YY[arm]] - 2 * m * v[ix.S2Y[arm]] + m * m * v[ix.S2[arm]]
+                : v[ix.S2YY[arm]] - 2 * m * sy + m * m * n;
+            for (var i = 0; i < k; i++)
+            {
+                jac[row, i] = dSign == 0 ? 0 : dSign * (v[ix.DYx[arm][i]] - (hajek ? m * v[ix.Dx[arm][i]] : 0));
+                meatM[row, i] = meatM[i, row] = hajek
+                    ? cSign * (v[ix.CYx[arm][i]] - m * v[ix.Cx[arm][i]])
+                    : cSign * v[ix.CYx[arm][i]] - m * run.Gradient[i];
+            }
+            // dμ/dβ = −J_μβ / J_μμ: the estimate at the MLE to first order in the last Newton step.
+            corrected[arm] = m - jac.Row(row).SubVector(0, k).DotProduct(step) / jac[row, row];
         }
-        else if (r.Options.Stabilized)
+        if (!hajek)
         {
-            mu1 = v[1] / v[0];
-            mu0 = v[3] / v[2];
-            // Σ A(Y−μ1)²/e² / (ΣA/e)², likewise for the controls (propensity treated as known: conservative for the ATE).
-            var var1 = (v[4] - 2 * mu1 * v[5] + mu1 * mu1 * v[6]) / (v[0] * v[0]);
-            var var0 = (v[7] - 2 * mu0 * v[8] + mu0 * mu0 * v[9]) / (v[2] * v[2]);
-            variance = var1 + var0;
+            var cross = -mu[1] * v[ix.SY[0]] - mu[0] * v[ix.SY[1]] + mu[0] * mu[1] * n;
+            meatM[k, k + 1] = meatM[k + 1, k] = cross;
         }
-        else
-        {
-            mu1 = v[1] / n;
-            mu0 = v[3] / n;
-            variance = ((v[4] + v[7]) / n - (mu1 - mu0) * (mu1 - mu0)) / n;
-        }
+        var jinv = jac.Inverse();
+        var contrast = Vector<double>.Build.Dense(k + 2);
+        contrast[k] = 1;
+        contrast[k + 1] = -1;
+        var lead = jinv.TransposeThisAndMultiply(contrast);   // (J⁻¹)ᵀc
+        var variance = lead.DotProduct(meatM * lead);
+        var (mu1, mu0) = (corrected[0], corrected[1]);
         var ate = mu1 - mu0;
         var se = Math.Sqrt(Math.Max(0, variance));
-        var warnings = f.Warnings.Concat(ps.Value.Fit.Warnings).ToList();
-        var positivity = ExtremePropensities(v[extremeStart], v[extremeStart + 1], n, warnings);
-        var meanY = v[10] / n;
+        var warnings = f.Warnings.Concat(run.Warnings).ToList();
+        var positivity = ExtremePropensities(v[ix.Low], v[ix.High], n, warnings);
+        var meanY = v[ix.Y] / n;
+        var formulaText = $"{r.Treatment} {tf.Value}";
         return new EstimateResult
         {
             Value = ate, StandardError = se, Interval = Wald(ate, se, r),
-            IntervalMethod = "normal, influence-function variance (propensity treated as known)",
+            IntervalMethod = "normal, M-estimation sandwich (stacked estimating equations of the logistic propensity and the weighted means)",
             Method = att ? "ipw (ATT, odds weights for the controls)" : r.Options.Stabilized ? "ipw (stabilised, normalised weights)" : "ipw (Horvitz–Thompson)",
             N = n, DroppedRows = f.Dropped,
-            EstimandText = $"E[{r.Outcome}·1({r.Treatment}={r.TreatedValue})/e] − E[{r.Outcome}·1({r.Treatment}={r.ControlValue})/(1−e)], e = logistic({ps.Value.Formula})" + (r.Options.Trim is { } t ? $", clipped to [{t}, {1 - t}]" : ""),
+            EstimandText = $"E[{r.Outcome}·1({r.Treatment}={r.TreatedValue})/e] − E[{r.Outcome}·1({r.Treatment}={r.ControlValue})/(1−e)], e = logistic({formulaText})" + (r.Options.Trim is { } tr ? $", clipped to [{tr}, {1 - tr}]" : ""),
             AdjustmentSet = r.Adjustment, Warnings = warnings,
             MeanTreated = mu1, MeanControl = mu0,
-            OutcomeSd = Math.Sqrt(Math.Max(0, v[11] / n - meanY * meanY)),
-            Diagnostics = new Diagnostics(positivity, ReadBalance(covariates, v, balanceStart), null),
+            OutcomeSd = Math.Sqrt(Math.Max(0, v[ix.YY] / n - meanY * meanY)),
+            Diagnostics = new Diagnostics(positivity, ReadBalance(covariates!, v, ix.Balance), null),
         };
     }
 
@@ -121,20 +205,20 @@ public static partial class Estimation
     static IEnumerable<Expr> BalanceSums(Expr x, Expr a, Expr b, Expr w1, Expr w0) =>
         [a, a * x, a * x * x, b, b * x, b * x * x, w1, w1 * x, w1 * x * x, w0, w0 * x, w0 * x * x];
 
-    static List<Balance> ReadBalance(List<(Expr E, string Name)> covariates, double[] v, int start)
+    static List<Balance> ReadBalance(List<(Expr E, string Name)> covariates, double[] v, int[][] index)
     {
         var list = new List<Balance>();
         for (var c = 0; c < covariates.Count; c++)
         {
-            var o = start + 12 * c;
-            list.Add(new Balance(covariates[c].Name, Smd(v, o, o + 3), Smd(v, o + 6, o + 9)));
+            var o = index[c];
+            list.Add(new Balance(covariates[c].Name, Smd(v, o, 0, 3), Smd(v, o, 6, 9)));
         }
         return list;
 
-        static double Smd(double[] v, int t, int u)
+        static double Smd(double[] v, int[] o, int t, int u)
         {
-            double m1 = v[t + 1] / v[t], m0 = v[u + 1] / v[u];
-            double s1 = v[t + 2] / v[t] - m1 * m1, s0 = v[u + 2] / v[u] - m0 * m0;
+            double m1 = v[o[t + 1]] / v[o[t]], m0 = v[o[u + 1]] / v[o[u]];
+            double s1 = v[o[t + 2]] / v[o[t]] - m1 * m1, s0 = v[o[u + 2]] / v[o[u]] - m0 * m0;
             var pooled = Math.Sqrt(Math.Max(0, (s1 + s0) / 2));
             return pooled > 0 ? (m1 - m0) / pooled : 0;
         }
@@ -148,49 +232,110 @@ public static partial class Estimation
         if (!tf.IsOk) return tf.Error;
         var of = OutcomeFormula(r, includeTreatment: false);
         if (!of.IsOk) return of.Error;
-        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. r.Adjustment, .. tf.Value.Columns(), .. of.Value.Columns()], [r.Outcome], true, "AIPW", ct);
-        if (!frame.IsOk) return frame.Error;
-        var f = frame.Value;
-        var a = f.Treated;
+        List<string> columns = [r.Treatment, r.Outcome, .. r.Adjustment, .. tf.Value.Columns(), .. of.Value.Columns()];
+        var a = Expr.Level(r.Treatment, r.TreatedValue);
         var b = Expr.Level(r.Treatment, r.ControlValue);
-        var ps = FitPropensity(r, source, f.Filter, tf.Value, a, ct);
-        if (!ps.IsOk) return ps.Error;
-        var e = ps.Value.E;
         var y = Expr.Col(r.Outcome);
-        var warnings = f.Warnings.Concat(ps.Value.Fit.Warnings).ToList();
-        var binaryY = f.Profile.Column(r.Outcome).Kind == ColumnKind.Binary && r.Options.LogisticForBinaryOutcome;
-
+        var warnings = new List<string>();
+        var single = of.Value.Columns().Contains(r.Treatment);
         // Outcome regressions m1(x), m0(x): one model with T in it (then "set T"), or one per arm.
-        Expr m1, m0;
-        if (of.Value.Columns().Contains(r.Treatment))
+        Expr? m1 = null, m0 = null;
+        Design? outcomeDesign = null;
+        var binaryY = false;
+
+        // Linear outcome models from moments taken on the propensity's first scan: Σ c_i c_j over [X, Y], per arm or overall.
+        List<Expr> Moments(Design d, Expr? arm)
         {
-            var d = Design.Build(of.Value, source, f.Filter, r.Treatment, r.TreatedValue, ct);
-            if (!d.IsOk) return d.Error;
-            var model = FitOutcome(source, f.Filter, d.Value, y, r.Outcome, binaryY, ct, warnings);
-            if (!model.IsOk) return model.Error;
-            m1 = Substitute(model.Value, r.Treatment, 1, r.TreatedValue);
-            m0 = Substitute(model.Value, r.Treatment, 0, r.ControlValue);
+            var cols = d.Columns.Append(y).ToList();
+            var list = new List<Expr>();
+            for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) list.Add(arm is null ? cols[i] * cols[j] : arm * cols[i] * cols[j]);
+            return list;
         }
-        else
+        Result<Expr> FromMoments(Design d, double[] sums, int offset)
         {
-            var d = Design.Build(of.Value, source, f.Filter, null, r.TreatedValue, ct);
-            if (!d.IsOk) return d.Error;
-            var fit1 = FitOutcome(source, Expr.And(f.Filter, a), d.Value, y, r.Outcome, binaryY, ct, warnings);
-            if (!fit1.IsOk) return fit1.Error;
-            var fit0 = FitOutcome(source, Expr.And(f.Filter, b), d.Value, y, r.Outcome, binaryY, ct, warnings);
-            if (!fit0.IsOk) return fit0.Error;
-            m1 = fit1.Value;
-            m0 = fit0.Value;
+            var cols = d.Columns.Append(y).ToList();
+            var mm = new MomentMatrix(cols, Symmetric(cols.Count, sums, offset).ToArray(), double.NaN, 0);
+            var ols = mm.Ols(Enumerable.Range(0, d.Count).ToList(), d.Count);
+            return ols.IsOk ? ols.Value.Predictor : ols.Error;
         }
-        var phi1 = m1 + a * (y - m1) / e;
-        var phi0 = m0 + b * (y - m0) / (1 - e);
-        var psi = phi1 - phi0;
-        var s = source.Sums([psi, psi * psi, phi1, phi0, y, y * y, Expr.Less(e, 0.01), Expr.Greater(e, 0.99)], f.Filter, ct);
-        if (!s.IsOk) return s.Error;
-        var v = s.Value.Sums;
-        var n = s.Value.N;
-        var ate = v[0] / n;
-        var se = Math.Sqrt(Math.Max(0, (v[1] / n - ate * ate) / n));
+        IReadOnlyList<Expr> FixedTerms(Expr? keep)
+        {
+            var d = Design.Build(of.Value, source, keep, single ? r.Treatment : null, r.TreatedValue, ct);
+            if (!d.IsOk) { outcomeDesign = null; return []; }
+            outcomeDesign = d.Value;
+            return single ? Moments(d.Value, null) : [.. Moments(d.Value, a), .. Moments(d.Value, b)];
+        }
+        Result<bool> OnFirst(Frame frame, Expr? keep, double[]? sums)
+        {
+            binaryY = frame.Profile.Column(r.Outcome).Kind == ColumnKind.Binary && r.Options.LogisticForBinaryOutcome;
+            // Fused path: linear models from the first scan's moments (a binary outcome goes the long way).
+            if (sums is not null)
+            {
+                if (binaryY || outcomeDesign is null) return false;
+                var d = outcomeDesign;
+                if (single)
+                {
+                    var model = FromMoments(d, sums, 0);
+                    if (!model.IsOk) return model.Error;
+                    (m1, m0) = (Substitute(model.Value, r.Treatment, 1, r.TreatedValue), Substitute(model.Value, r.Treatment, 0, r.ControlValue));
+                }
+                else
+                {
+                    var fit1 = FromMoments(d, sums, 0);
+                    if (!fit1.IsOk) return fit1.Error;
+                    var fit0 = FromMoments(d, sums, (d.Count + 1) * (d.Count + 2) / 2);
+                    if (!fit0.IsOk) return fit0.Error;
+                    (m1, m0) = (fit1.Value, fit0.Value);
+                }
+                return true;
+            }
+            // Fallback: the models fitted on the complete rows by their own scans.
+            var od = Design.Build(of.Value, source, keep, single ? r.Treatment : null, r.TreatedValue, ct);
+            if (!od.IsOk) return od.Error;
+            if (single)
+            {
+                var model = FitOutcome(source, keep, od.Value, y, r.Outcome, binaryY, ct, warnings);
+                if (!model.IsOk) return model.Error;
+                (m1, m0) = (Substitute(model.Value, r.Treatment, 1, r.TreatedValue), Substitute(model.Value, r.Treatment, 0, r.ControlValue));
+            }
+            else
+            {
+                var fit1 = FitOutcome(source, Expr.And(keep, a), od.Value, y, r.Outcome, binaryY, ct, warnings);
+                if (!fit1.IsOk) return fit1.Error;
+                var fit0 = FitOutcome(source, Expr.And(keep, b), od.Value, y, r.Outcome, binaryY, ct, warnings);
+                if (!fit0.IsOk) return fit0.Error;
+                (m1, m0) = (fit1.Value, fit0.Value);
+            }
+            return true;
+        }
+        // At β: ψ = φ1 − φ0 with φ1 = m1 + A(Y − m1)/e, φ0 = m0 + B(Y − m0)/(1 − e), and Σ (dφ/dη)·x for the first-order correction.
+        var k0 = 0;
+        IReadOnlyList<Expr> Final(Design d, double[] beta)
+        {
+            var (_, e, moves) = PropensityAt(r, d, beta);
+            var phi1 = m1! + a * (y - m1!) / e;
+            var phi0 = m0! + b * (y - m0!) / (1 - e);
+            var psi = phi1 - phi0;
+            var dphi1 = -(a * (y - m1!) * (1 - e) / e * moves);
+            var dphi0 = b * (y - m0!) * e / (1 - e) * moves;
+            k0 = d.Count;
+            return [psi, psi * psi, phi1, phi0, y, y * y, Expr.Less(e, 0.01), Expr.Greater(e, 0.99),
+                .. d.Columns.Select(c => dphi1 * c), .. d.Columns.Select(c => dphi0 * c)];
+        }
+
+        var fitted = PropensityRun(r, source, filter, tf.Value, columns, "AIPW", FixedTerms, OnFirst, Final, ct);
+        if (!fitted.IsOk) return fitted.Error;
+        var (f, design, run) = fitted.Value;
+        warnings = [.. f.Warnings, .. warnings, .. run.Warnings];
+        var v = run.Final.Sums;
+        var n = run.Final.N;
+        // Means of φ1, φ0 at the MLE, to first order in the last Newton step.
+        double Shift(int offset) => Enumerable.Range(0, k0).Sum(i => v[offset + i] * run.Step[i]) / n;
+        var mean1 = v[2] / n + Shift(8);
+        var mean0 = v[3] / n + Shift(8 + k0);
+        var ate = mean1 - mean0;
+        var atBeta = v[0] / n;
+        var se = Math.Sqrt(Math.Max(0, (v[1] / n - atBeta * atBeta) / n));
         var positivity = ExtremePropensities(v[6], v[7], n, warnings);
         var meanY = v[4] / n;
         return new EstimateResult
@@ -198,9 +343,9 @@ public static partial class Estimation
             Value = ate, StandardError = se, Interval = Wald(ate, se, r),
             IntervalMethod = "normal, influence-function variance",
             Method = "aipw (doubly robust)", N = n, DroppedRows = f.Dropped,
-            EstimandText = $"E[m1 − m0 + 1({r.Treatment}={r.TreatedValue})(Y − m1)/e − 1({r.Treatment}={r.ControlValue})(Y − m0)/(1 − e)], e = logistic({ps.Value.Formula}), m = {(binaryY ? "logistic" : "linear")}({r.Outcome} {of.Value})",
+            EstimandText = $"E[m1 − m0 + 1({r.Treatment}={r.TreatedValue})(Y − m1)/e − 1({r.Treatment}={r.ControlValue})(Y − m0)/(1 − e)], e = logistic({r.Treatment} {tf.Value}), m = {(binaryY ? "logistic" : "linear")}({r.Outcome} {of.Value})",
             AdjustmentSet = r.Adjustment, Warnings = warnings,
-            MeanTreated = v[2] / n, MeanControl = v[3] / n,
+            MeanTreated = mean1, MeanControl = mean0,
             OutcomeSd = Math.Sqrt(Math.Max(0, v[5] / n - meanY * meanY)),
             Diagnostics = new Diagnostics(positivity, [], null),
         };
@@ -234,12 +379,37 @@ public static partial class Estimation
     static Result<(Frame Frame, MomentMatrix Moments, List<Expr> Columns, double Scale)> LinearScan(
         EstimationRequest r, IDataSource source, Expr? filter, IReadOnlyList<string> extra, string what, CancellationToken ct)
     {
-        var frame = Prepare(r, source, filter, [r.Treatment, r.Outcome, .. extra, .. r.Adjustment], [r.Treatment, r.Outcome, .. extra], false, what, ct);
+        List<string> columns = [r.Treatment, r.Outcome, .. extra, .. r.Adjustment];
+        List<Expr> cols = [Expr.One, Expr.Col(r.Treatment), .. r.Adjustment.Select(Expr.Col), .. extra.Select(Expr.Col), Expr.Col(r.Outcome)];
+        // One scan in the common case (unweighted, numbers everywhere, nothing missing): the moments
+        // and a count of incomplete rows together; anything else goes through Prepare first.
+        if (source.WeightColumn is null && columns.All(c => source.Column(c)?.Storage == StorageType.Number))
+        {
+            var terms = new List<Expr>();
+            for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) terms.Add(cols[i] * cols[j]);
+            terms.Add(Expr.One - Expr.And([.. columns.Distinct().Select(Expr.NotNull)])!);
+            var scanned = source.Sums(terms, filter, ct);
+            if (!scanned.IsOk) return scanned.Error;
+            var s = scanned.Value;
+            if (s.Rows > 0 && s.Sums[^1] == 0)
+            {
+                var t1f = NumericLabel(r.TreatedValue, r.Treatment, out var e1);
+                var t0f = NumericLabel(r.ControlValue, r.Treatment, out var e0);
+                if ((e1 ?? e0) is { } ef) return ef;
+                var k = cols.Count;
+                var m = new double[k, k];
+                var t = 0;
+                for (var i = 0; i < k; i++) for (var j = i; j < k; j++) m[i, j] = m[j, i] = s.Sums[t++];
+                var profile = new TableProfile(s.Rows, s.Rows, s.N, s.N,
+                    columns.Distinct().Select(c => new ColumnProfile(c, StorageType.Number, s.Rows, double.NaN, double.NaN, false)).ToList());
+                return (new Frame(filter, profile, 0, [], Expr.Level(r.Treatment, r.TreatedValue), s.N), new MomentMatrix(cols, m, s.N, s.Rows), cols, t1f - t0f);
+            }
+        }
+        var frame = Prepare(r, source, filter, columns, [r.Treatment, r.Outcome, .. extra], false, what, ct);
         if (!frame.IsOk) return frame.Error;
         var t1 = NumericLabel(r.TreatedValue, r.Treatment, out var err1);
         var t0 = NumericLabel(r.ControlValue, r.Treatment, out var err0);
         if ((err1 ?? err0) is { } err) return err;
-        List<Expr> cols = [Expr.One, Expr.Col(r.Treatment), .. r.Adjustment.Select(Expr.Col), .. extra.Select(Expr.Col), Expr.Col(r.Outcome)];
         var moments = source.Moments(cols, frame.Value.Filter, ct);
         if (!moments.IsOk) return moments.Error;
         return (frame.Value, moments.Value, cols, t1 - t0);

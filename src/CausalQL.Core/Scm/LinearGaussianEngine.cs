@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CausalQL.Counterfactuals;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace CausalQL.Scm;
@@ -76,10 +77,81 @@ public sealed class LinearGaussianEngine
             var a = Matrix<double>.Build.DenseOfRowVectors(names.Select(n => factual[n].Loadings));
             var residual = Vector<double>.Build.DenseOfEnumerable(names.Select(n => evidence[n] - factual[n].Constant)) - a * _mu;
             var s = a * _sigma * a.Transpose();
-            posterior = _mu + _sigma * a.Transpose() * s.PseudoInverse() * residual;
+            posterior = _mu + _sigma * a.Transpose() * SymmetricPseudoInverse(s) * residual;
         }
         var (c, l) = Reduced(interventions)[variable];
         return c + l.DotProduct(posterior);
+    }
+
+    /// <summary>
+    /// A (possibly nested) counterfactual variable as an affine function of the noise: the world's
+    /// settings replace their variables' rows, a nested setting (M = M[X = 0]) by that term's own
+    /// affine form, since all worlds share the same noise.
+    /// </summary>
+    public (double Constant, Vector<double> Loadings) Affine(CfTerm term)
+    {
+        var settings = term.Settings.ToDictionary(s => s.Variable, s => s.Nested is { } nested ? Affine(nested) : (s.Value, Vector<double>.Build.Dense(_noise.Length)), StringComparer.Ordinal);
+        var rows = new Dictionary<string, (double Constant, Vector<double> Loadings)>(StringComparer.Ordinal);
+        foreach (var m in _model.Mechanisms)
+        {
+            if (settings.TryGetValue(m.Variable, out var held)) { rows[m.Variable] = held; continue; }
+            var constant = m.Intercept;
+            var loadings = Vector<double>.Build.Dense(_noise.Length);
+            foreach (var (name, coefficient) in m.Coefficients)
+            {
+                var n = _noise.IndexOf(name);
+                if (n >= 0) loadings[n] += coefficient;
+                else
+                {
+                    var (c, l) = rows[name];
+                    constant += coefficient * c;
+                    loadings += coefficient * l;
+                }
+            }
+            rows[m.Variable] = (constant, loadings);
+        }
+        return rows[term.Variable];
+    }
+
+    /// <summary>
+    /// E[target | evidence], every part a counterfactual term in its own world: abduction conditions
+    /// the Gaussian noise on the linear evidence (μ + Σ Aᵀ (A Σ Aᵀ)⁺ r), prediction reads the target's
+    /// row. Evidence the model cannot produce (outside the support of a degenerate Gaussian) is an error.
+    /// </summary>
+    public CfOutcome<double> ConditionalMean(CfTerm target, IReadOnlyList<(CfTerm Term, double Value)> evidence)
+    {
+        var endogenous = _model.Endogenous.ToHashSet(StringComparer.Ordinal);
+        foreach (var t in evidence.Select(e => e.Term).Append(target))
+            foreach (var name in t.Variables)
+                if (!endogenous.Contains(name)) return CfOutcome<double>.Failure($"'{name}' is not an endogenous variable of the SCM");
+        var posterior = _mu;
+        if (evidence.Count > 0)
+        {
+            var forms = evidence.Select(e => Affine(e.Term)).ToList();
+            var a = Matrix<double>.Build.DenseOfRowVectors(forms.Select(f => f.Loadings));
+            var observed = Vector<double>.Build.DenseOfEnumerable(evidence.Select((e, i) => e.Value - forms[i].Constant));
+            var s = a * _sigma * a.Transpose();
+            posterior = _mu + _sigma * a.Transpose() * SymmetricPseudoInverse(s) * (observed - a * _mu);
+            // The conditioned noise must reproduce the evidence; otherwise the evidence lies outside the model's support.
+            var scale = 1 + observed.AbsoluteMaximum();
+            if ((a * posterior - observed).AbsoluteMaximum() > 1e-7 * scale)
+                return CfOutcome<double>.Failure("the evidence has density 0 in this model (the mechanisms cannot produce these values together)");
+        }
+        var (constant, loadings) = Affine(target);
+        return CfOutcome<double>.Success(constant + loadings.DotProduct(posterior));
+    }
+
+    /// <summary>
+    /// The Moore–Penrose inverse of a symmetric positive semi-definite matrix by its eigen-decomposition;
+    /// eigenvalues at rounding level count as zero (evidence that repeats itself or has no variance).
+    /// </summary>
+    static Matrix<double> SymmetricPseudoInverse(Matrix<double> s)
+    {
+        var evd = s.Evd(Symmetricity.Symmetric);
+        var values = evd.EigenValues.Map(v => v.Real);
+        var tolerance = 1e-12 * Math.Max(1, values.AbsoluteMaximum());
+        var inverted = values.Map(v => v > tolerance ? 1 / v : 0);
+        return evd.EigenVectors * Matrix<double>.Build.DenseOfDiagonalVector(inverted) * evd.EigenVectors.Transpose();
     }
 
     /// <summary>n seeded draws of every endogenous variable.</summary>

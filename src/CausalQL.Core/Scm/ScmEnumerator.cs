@@ -121,6 +121,91 @@ public sealed class ScmEnumerator
         return CfOutcome<double>.Success(num / den);
     }
 
+    /// <summary>
+    /// P(events | given) where the terms may nest (Y[X = 1, M = M[X = 0]] = 1): for each noise state
+    /// the inner terms are solved first and their values become the outer interventions.
+    /// </summary>
+    public CfOutcome<double> NestedProbability(IReadOnlyList<(CfTerm Term, int Value)> events, IReadOnlyList<(CfTerm Term, int Value)>? given = null)
+    {
+        given ??= [];
+        if ((BudgetError() ?? UnknownVariable(events.Concat(given).Select(e => e.Term))) is { } error) return CfOutcome<double>.Failure(error);
+        var compiledEvents = events.Select(e => (Term: CompileTerm(e.Term), e.Value)).ToArray();
+        var compiledGiven = given.Select(e => (Term: CompileTerm(e.Term), e.Value)).ToArray();
+        double num = 0, den = 0;
+        ForEachState((values, weight) =>
+        {
+            foreach (var (term, value) in compiledGiven)
+                if (Math.Abs(EvaluateTerm(term, values) - value) >= 1e-9) return;
+            den += weight;
+            foreach (var (term, value) in compiledEvents)
+                if (Math.Abs(EvaluateTerm(term, values) - value) >= 1e-9) return;
+            num += weight;
+        });
+        if (den <= 0) return CfOutcome<double>.Failure("the conditioning event has probability 0 in this model");
+        return CfOutcome<double>.Success(num / den);
+    }
+
+    /// <summary>E[target | given] where the terms may nest, e.g. E[Y[X = 1, M = M[X = 0]]] for the natural direct effect.</summary>
+    public CfOutcome<double> NestedExpectation(CfTerm target, IReadOnlyList<(CfTerm Term, int Value)>? given = null)
+    {
+        given ??= [];
+        if ((BudgetError() ?? UnknownVariable(given.Select(e => e.Term).Append(target))) is { } error) return CfOutcome<double>.Failure(error);
+        var compiledTarget = CompileTerm(target);
+        var compiledGiven = given.Select(e => (Term: CompileTerm(e.Term), e.Value)).ToArray();
+        double num = 0, den = 0;
+        ForEachState((values, weight) =>
+        {
+            foreach (var (term, value) in compiledGiven)
+                if (Math.Abs(EvaluateTerm(term, values) - value) >= 1e-9) return;
+            den += weight;
+            num += weight * EvaluateTerm(compiledTarget, values);
+        });
+        if (den <= 0) return CfOutcome<double>.Failure("the conditioning event has probability 0 in this model");
+        return CfOutcome<double>.Success(num / den);
+    }
+
+    string? UnknownVariable(IEnumerable<CfTerm> terms)
+    {
+        bool Endogenous(string v) => _slot.TryGetValue(v, out var slot) && slot >= _noiseCount;
+        foreach (var t in terms)
+        {
+            if (!Endogenous(t.Variable)) return $"'{t.Variable}' is not an endogenous variable of the SCM";
+            foreach (var s in t.Settings)
+                if (!Endogenous(s.Variable)) return $"cannot intervene on '{s.Variable}': it is not an endogenous variable of the SCM";
+            if (t.Settings.GroupBy(s => s.Variable).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                return $"{t} sets '{twice.Key}' twice";
+            if (UnknownVariable(t.Settings.Where(s => s.Nested is not null).Select(s => s.Nested!)) is { } inner) return inner;
+        }
+        return null;
+    }
+
+    /// <summary>A term ready for per-state evaluation: its own solve buffers, and which mechanisms it holds fixed.</summary>
+    sealed class CompiledTerm(int slot, (int Mechanism, double Value, CompiledTerm? Nested)[] settings, int slots, int mechanisms)
+    {
+        public readonly int Slot = slot;
+        public readonly (int Mechanism, double Value, CompiledTerm? Nested)[] Settings = settings;
+        public readonly double[] Values = new double[slots];
+        public readonly double[] Fixed = Enumerable.Repeat(double.NaN, mechanisms).ToArray();
+    }
+
+    CompiledTerm CompileTerm(CfTerm term) => new(
+        _slot[term.Variable],
+        [.. term.Settings.Select(s => (_slot[s.Variable] - _noiseCount, s.Value, s.Nested is null ? null : CompileTerm(s.Nested)))],
+        _slot.Count,
+        _model.Mechanisms.Length);
+
+    /// <summary>The term's value in the world its settings define, for the noise state in the first slots of <paramref name="noise"/>.</summary>
+    double EvaluateTerm(CompiledTerm term, double[] noise)
+    {
+        foreach (var (mechanism, value, nested) in term.Settings)
+            term.Fixed[mechanism] = nested is null ? value : Math.Round(EvaluateTerm(nested, noise));
+        var values = term.Values;
+        Array.Copy(noise, values, _noiseCount);
+        for (var i = 0; i < _compiled.Length; i++)
+            values[_noiseCount + i] = double.IsNaN(term.Fixed[i]) ? _compiled[i](values) : term.Fixed[i];
+        return values[term.Slot];
+    }
+
     /// <summary>The exact observational joint of the endogenous variables, as a marginal source.</summary>
     public CfOutcome<JointTable> ObservationalJoint() => Joint(ImmutableDictionary.Create<string, int>(StringComparer.Ordinal));
 

@@ -30,6 +30,9 @@ public static partial class Executor
                     if (!codes.TryGetValue(key, out var code))
                         codes[key] = code = 1000 + codes.Keys.Count(k => k.Item1 == variable);
                     return code;
+                case CounterfactualValue nested:
+                    problem ??= $"'{variable} = {nested}' is a nested counterfactual, which ID*/IDC* do not take; ask NDE(...)/NIE(...) for natural effects, or evaluate it on an scm";
+                    return 0;
                 default:
                     problem ??= value is null
                         ? $"'{variable}' needs a value in a counterfactual query (for example {variable} = 1)"

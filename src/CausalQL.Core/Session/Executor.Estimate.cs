@@ -36,6 +36,7 @@ public static partial class Executor
             return Failed(s.Location, $"estimate {s.Query} needs a graph to identify it in: add 'in G'");
         var options = ReadOptions(s.Options, out var method, out var optionError);
         if (optionError is not null) return Failed(s.Location, optionError);
+        if (ports.Progress is { } progress) options = options with { Progress = new LabelledProgress(progress, s.Label ?? "estimate") };
         var request = new EstimationRequest(target.Treatment, target.Outcome)
         {
             TreatedValue = target.Treated,
@@ -214,8 +215,13 @@ public static partial class Executor
             Wanted.MeanTreated => r.MeanTreated,
             _ => 1 - r.MeanTreated,
         };
-        // An interval is reported for the effect; for a single mean the estimators give none.
-        var interval = target.Wanted == Wanted.Effect ? r.Interval : null;
+        // An interval is reported for the effect, and for a single mean where the method gives one (the plug-in's delta method).
+        var interval = target.Wanted switch
+        {
+            Wanted.Effect => r.Interval,
+            Wanted.MeanTreated => r.MeanTreatedInterval,
+            _ => r.MeanTreatedInterval is { } i ? new Interval(1 - i.Hi, 1 - i.Lo) : null,
+        };
         var level = s.Options.Number("level") ?? 0.95;
         var text = new StringBuilder();
         if (s.Label is not null) text.Append(s.Label).Append(": ");
@@ -224,6 +230,7 @@ public static partial class Executor
             text.Append($"  ({Number(level * 100)}% CI {Number(interval.Lo)} to {Number(interval.Hi)})");
         text.Append($"\n  method: {r.Method}, n = {Number(r.N)}");
         if (r.DroppedRows > 0) text.Append($", {r.DroppedRows} rows with missing values dropped");
+        if (interval is not null && r.IntervalMethod.Length > 0) text.Append($"\n  interval: {r.IntervalMethod}");
         text.Append($"\n  identified by {why}");
         if (target.Wanted == Wanted.Effect && r.MeanTreated is { } m1 && r.MeanControl is { } m0)
             text.Append($"\n  E[{target.Outcome} | do({target.Treatment} = {target.Treated})] = {Number(m1)}, E[{target.Outcome} | do({target.Treatment} = {target.Control})] = {Number(m0)}");
@@ -234,6 +241,7 @@ public static partial class Executor
             ["query"] = s.Query.ToString(),
             ["value"] = value,
             ["interval"] = interval is null ? null : new JsonArray(interval.Lo, interval.Hi),
+            ["interval_method"] = interval is null ? null : r.IntervalMethod,
             ["method"] = r.Method,
             ["n"] = r.N,
             ["treatment"] = target.Treatment,

@@ -35,10 +35,9 @@ public static partial class Executor
                         var translation = ScmTranslator.Translate(scm.Syntax, scm.Source ?? new SourceText("", scm.Declared.File));
                         if (translation.HasErrors)
                             return new ExecutionOutcome([], [.. translation.Diagnostics.Where(d => d.IsError).Select(d => d.Location.File == s.Location.File ? d : d with { Location = s.Location, Message = $"in scm '{scm.Name}' ({d.Location}): {d.Message}" })]);
-                        if (translation.Discrete is not { } discrete)
-                            return Missing(s.Location, $"{s.Query} on the linear-Gaussian scm '{scm.Name}'", "query evaluation on linear-Gaussian SCMs from the session");
-                        var enumerator = new ScmEnumerator(discrete) { Cancellation = ports.Cancellation };
-                        answer = OnScm(s.Query, enumerator, scm.Name);
+                        answer = translation.Discrete is { } discrete
+                            ? OnScm(s.Query, new ScmEnumerator(discrete) { Cancellation = ports.Cancellation }, scm.Name)
+                            : OnLinearScm(s.Query, new LinearGaussianEngine(translation.Linear!));
                         break;
                     }
                 case ModelSymbol model:
@@ -81,17 +80,27 @@ public static partial class Executor
         double Check(CfOutcome<double> outcome) => outcome.Ok ? outcome.Value : throw new ModelError(outcome.Error!);
         switch (query)
         {
+            case ProbabilityQuery p when p.Outcomes.Concat(p.Conditions).Any(e => e.Variable.IsNested):
+                {
+                    // Nested counterfactuals (Y[X = 1, M = M[X = 0]] = 1): each term solved in its own world per noise state.
+                    var doValues = Interventions(p.Interventions);
+                    var events = p.Outcomes.Select(e => NestedEvent(e, doValues)).ToList();
+                    var given = p.Conditions.Select(e => NestedEvent(e, doValues)).ToList();
+                    return Answer.Point(Check(scm.NestedProbability(events, given)), how + " (nested counterfactual worlds)");
+                }
             case ProbabilityQuery p:
                 {
                     var doValues = Interventions(p.Interventions);
                     var events = p.Outcomes.Select(e => Event(e, doValues)).ToList();
                     var given = p.Conditions.Select(e => Event(e, doValues)).ToList();
+                    if (Contradiction(events, given) is { } why)
+                        return Answer.Point(0, $"inconsistent: {why}; the probability is 0 in every model");
                     return Answer.Point(Check(scm.Probability(events, given)), how);
                 }
             case ExpectationQuery e:
                 {
                     var doValues = Interventions(e.Interventions);
-                    var given = e.Conditions.Select(c => Event(c, doValues)).ToList();
+                    var given = e.Conditions.Select(c => NestedEvent(c, doValues)).ToList();
                     return Answer.Point(Expect(e.Target, doValues, given, scm), how);
                 }
             case EffectQuery { Kind: var kind } f when f.Exposure.Count == 1 && f.Outcome.Count == 1:
@@ -109,7 +118,11 @@ public static partial class Executor
                         EffectKind.PN => Answer.Point(Check(scm.Probability([Y(x0, 0)], [factual(x, 1), factual(y, 1)])), how),
                         EffectKind.PS => Answer.Point(Check(scm.Probability([Y(x1, 1)], [factual(x, 0), factual(y, 0)])), how),
                         EffectKind.PNS => Answer.Point(Check(scm.Probability([Y(x1, 1), Y(x0, 0)])), how),
-                        _ => throw new ModelError($"{kind} needs nested counterfactuals (Y[X = 1, M = M[X = 0]]), which the SCM engine does not evaluate yet"),
+                        EffectKind.NDE or EffectKind.NIE => NaturalEffectOnScm(f, scm),
+                        EffectKind.CDE => Answer.Point(
+                            Check(scm.Expectation(y, ControlledMediators(f).SetItem(x, 1))) - Check(scm.Expectation(y, ControlledMediators(f).SetItem(x, 0))),
+                            how),
+                        _ => throw new ModelError($"{kind} is not evaluated on SCMs"),
                     };
                 }
             case EffectQuery f:
@@ -119,19 +132,204 @@ public static partial class Executor
         }
     }
 
-    static double Expect(Query target, ImmutableDictionary<string, int> doValues, IReadOnlyList<CfEvent> given, ScmEnumerator scm)
+    /// <summary>
+    /// An asked event that the evidence contradicts by consistency (Pearl's axiom: where the evidence
+    /// observes X = x, Y[X = x] is the observed Y): P(Y[X = 1] = 1 | X = 1, Y = 0) is 0 whatever the model.
+    /// </summary>
+    static string? Contradiction(IReadOnlyList<CfEvent> events, IReadOnlyList<CfEvent> given)
+    {
+        foreach (var e in events)
+            foreach (var seen in given)
+            {
+                if (seen.Variable != e.Variable || seen.Value == e.Value) continue;
+                // seen's world must be e's world with some interventions left out, each of them observed there at the same level.
+                if (seen.Interventions.Any(kv => !e.Interventions.TryGetValue(kv.Key, out var v) || v != kv.Value)) continue;
+                var extra = e.Interventions.Where(kv => !seen.Interventions.ContainsKey(kv.Key)).ToList();
+                if (extra.All(kv => given.Contains(new CfEvent(kv.Key, seen.Interventions, kv.Value))))
+                    return extra.Count == 0
+                        ? $"{e} contradicts the evidence {seen}"
+                        : $"the evidence observes {string.Join(", ", extra.Select(kv => $"{kv.Key} = {kv.Value}"))}, so {e.Variable}[{string.Join(", ", extra.Select(kv => $"{kv.Key} = {kv.Value}"))}] is the observed {seen}, not {e.Value}";
+            }
+        return null;
+    }
+
+    /// <summary>
+    /// NDE = E[Y[X = 1, M = M[X = 0]]] − E[Y[X = 0]] and NIE = E[Y[X = 0, M = M[X = 1]]] − E[Y[X = 0]] (Pearl 2001),
+    /// enumerated exactly; beside it, the mediation formula on the model's own observational
+    /// distribution, so the reader sees whether the identified estimand recovers the truth.
+    /// </summary>
+    static Answer NaturalEffectOnScm(EffectQuery f, ScmEnumerator scm)
+    {
+        double Check(CfOutcome<double> outcome) => outcome.Ok ? outcome.Value : throw new ModelError(outcome.Error!);
+        string x = f.Exposure.First(), y = f.Outcome.First();
+        var direct = f.Kind == EffectKind.NDE;
+        var (treated, mediatorWorld) = direct ? (1, 0) : (0, 1);
+        var nested = new CfTerm(y, [CfSetting.Fixed(x, treated), .. f.Mediators.Select(m => CfSetting.From(m, CfTerm.Of(m, CfSetting.Fixed(x, mediatorWorld))))]);
+        var baseline = CfTerm.Of(y, CfSetting.Fixed(x, 0));
+        var value = Check(scm.NestedExpectation(nested)) - Check(scm.NestedExpectation(baseline));
+        var how = $"exact, by enumerating the SCM's noise: E[{nested}] - E[{baseline}]";
+        return Answer.Point(value, how + MediationFormulaOnScm(f, scm));
+    }
+
+    /// <summary>The mediation formula evaluated on the SCM's observational joint (binary variables only), as a cross-check.</summary>
+    static string MediationFormulaOnScm(EffectQuery f, ScmEnumerator scm)
+    {
+        var joint = scm.ObservationalJoint();
+        if (!joint.Ok || joint.Value!.Cardinality.Any(k => k != 2)) return "";
+        var graph = scm.Model.Graph();
+        var result = Effects.Over(graph, joint.Value).Mediation(f.Exposure.First(), [.. f.Mediators], f.Outcome.First(), f.Kind == EffectKind.NDE);
+        return result switch
+        {
+            { Value: { } v } => $"; the identified estimand ({result.Strategy}) on its observational distribution gives {Number(v)}",
+            { NotIdentifiable: true } => $"; from its observational distribution alone it is not identifiable: {AfterVerdict(result.Explanation)}",
+            _ => "",
+        };
+    }
+
+    static string AfterVerdict(string explanation) =>
+        explanation.IndexOf("is not identifiable: ", StringComparison.Ordinal) is var at and >= 0 ? explanation[(at + "is not identifiable: ".Length)..] : explanation;
+
+    /// <summary>The mediator levels of CDE(X -> M -> Y, M = m); every mediator needs one.</summary>
+    static ImmutableDictionary<string, int> ControlledMediators(EffectQuery f)
+    {
+        var levels = ImmutableDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
+        foreach (var m in f.Mediators)
+        {
+            var option = f.Options.FirstOrDefault(o => o.Name == m)
+                ?? throw new ModelError($"CDE needs the level to hold {m} at, e.g. CDE({f.Exposure.First()} -> {m} -> {f.Outcome.First()}, {m} = 0)");
+            levels[m] = option.Value is NumberOption { Value: var v } && v == Math.Floor(v) && Math.Abs(v) < int.MaxValue
+                ? (int)v
+                : throw new ModelError($"the level of {m} in CDE must be a whole number");
+        }
+        return levels.ToImmutable();
+    }
+
+    static double Expect(Query target, ImmutableDictionary<string, int> doValues, IReadOnlyList<(CfTerm Term, int Value)> given, ScmEnumerator scm)
     {
         double Check(CfOutcome<double> outcome) => outcome.Ok ? outcome.Value : throw new ModelError(outcome.Error!);
         // Expectation is linear: E[a - b] = E[a] - E[b], so counterfactual contrasts evaluate term by term.
         return target switch
         {
-            VariableQuery v => Check(scm.Expectation(v.Variable.Name, doValues.SetItems(Interventions(v.Variable.Subscript)), given)),
+            VariableQuery v => Check(scm.NestedExpectation(Term(v.Variable, doValues), given)),
             ConstantQuery c => c.Value,
             NegateQuery n => -Expect(n.Operand, doValues, given, scm),
             ArithmeticQuery { Operator: ArithmeticOperator.Add } a => Expect(a.Left, doValues, given, scm) + Expect(a.Right, doValues, given, scm),
             ArithmeticQuery { Operator: ArithmeticOperator.Subtract } a => Expect(a.Left, doValues, given, scm) - Expect(a.Right, doValues, given, scm),
             _ => throw new ModelError($"E[{target}] is evaluated for sums and differences of variables"),
         };
+    }
+
+    /// <summary>A (possibly nested) counterfactual variable as an enumerator term; do() applies in every world it mentions.</summary>
+    static CfTerm Term(CfVariable v, ImmutableDictionary<string, int> doValues)
+    {
+        var own = v.Subscript.Select(i => i.Variable).ToHashSet(StringComparer.Ordinal);
+        var settings = doValues.Where(kv => !own.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => CfSetting.Fixed(kv.Key, kv.Value)).ToList();
+        foreach (var i in v.Subscript)
+            settings.Add(i.Value switch
+            {
+                CounterfactualValue nested => CfSetting.From(i.Variable, Term(nested.Variable, doValues)),
+                null => throw new ModelError($"'{i.Variable}' in {v} needs a value to be evaluated on a model, e.g. {i.Variable} = 1"),
+                var value => CfSetting.Fixed(i.Variable, Level(value, i.Variable)),
+            });
+        return new CfTerm(v.Name, [.. settings]);
+    }
+
+    static (CfTerm Term, int Value) NestedEvent(QueryEvent e, ImmutableDictionary<string, int> doValues) =>
+        e.Value is null
+            ? throw new ModelError($"'{e.Variable}' needs a value to be evaluated on a model, e.g. {e.Variable.Name} = 1")
+            : (Term(e.Variable, doValues), Level(e.Value, e.Variable.Name));
+
+    // ------------------------------------------------------------------ linear-Gaussian SCMs
+
+    /// <summary>Means in closed form: interventional, conditional and counterfactual (nested included) by Gaussian abduction.</summary>
+    static Answer OnLinearScm(Query query, LinearGaussianEngine scm)
+    {
+        const string how = "closed form, linear-Gaussian SCM";
+        double Check(CfOutcome<double> outcome) => outcome.Ok ? outcome.Value : throw new ModelError(outcome.Error!);
+        switch (query)
+        {
+            case ProbabilityQuery:
+                throw new ModelError("the variables of a linear-Gaussian SCM are continuous, so P(V = v) is 0 for every value; ask for a mean instead, e.g. E[Y | do(X = 1)]");
+            case ExpectationQuery e:
+                {
+                    var doValues = RealInterventions(e.Interventions);
+                    var evidence = e.Conditions.Select(c => c.Value is null
+                        ? throw new ModelError($"'{c.Variable}' needs a value to condition on, e.g. {c.Variable.Name} = 1")
+                        : (LinearTerm(c.Variable, doValues), Real(c.Value, c.Variable.Name))).ToList();
+                    double Mean(Query target) => target switch
+                    {
+                        VariableQuery v => Check(scm.ConditionalMean(LinearTerm(v.Variable, doValues), evidence)),
+                        ConstantQuery c => c.Value,
+                        NegateQuery n => -Mean(n.Operand),
+                        ArithmeticQuery { Operator: ArithmeticOperator.Add } a => Mean(a.Left) + Mean(a.Right),
+                        ArithmeticQuery { Operator: ArithmeticOperator.Subtract } a => Mean(a.Left) - Mean(a.Right),
+                        ArithmeticQuery { Operator: ArithmeticOperator.Multiply, Left: ConstantQuery k } a => k.Value * Mean(a.Right),
+                        ArithmeticQuery { Operator: ArithmeticOperator.Multiply, Right: ConstantQuery k } a => k.Value * Mean(a.Left),
+                        _ => throw new ModelError($"E[{target}] is evaluated for linear combinations of variables"),
+                    };
+                    return Answer.Point(Mean(e.Target), evidence.Count > 0 ? how + ", Gaussian conditioning of the noise" : how);
+                }
+            case EffectQuery f when f.Exposure.Count == 1 && f.Outcome.Count == 1:
+                {
+                    string x = f.Exposure.First(), y = f.Outcome.First();
+                    double Mean(CfTerm t, params (CfTerm, double)[] evidence) => Check(scm.ConditionalMean(t, evidence));
+                    var y1 = CfTerm.Of(y, CfSetting.Fixed(x, 1));
+                    var y0 = CfTerm.Of(y, CfSetting.Fixed(x, 0));
+                    switch (f.Kind)
+                    {
+                        case EffectKind.ATE or EffectKind.TE:
+                            return Answer.Point(Mean(y1) - Mean(y0), how + $": E[{y1}] - E[{y0}]");
+                        case EffectKind.ETT:
+                            var treated = (CfTerm.Of(x), 1.0);
+                            return Answer.Point(Mean(y1, treated) - Mean(y0, treated), how + $", Gaussian conditioning on {x} = 1");
+                        case EffectKind.NDE or EffectKind.NIE:
+                            {
+                                var (treatedLevel, mediatorLevel) = f.Kind == EffectKind.NDE ? (1, 0) : (0, 1);
+                                var nested = new CfTerm(y, [CfSetting.Fixed(x, treatedLevel), .. f.Mediators.Select(m => CfSetting.From(m, CfTerm.Of(m, CfSetting.Fixed(x, mediatorLevel))))]);
+                                return Answer.Point(Mean(nested) - Mean(y0), how + $": E[{nested}] - E[{y0}]");
+                            }
+                        case EffectKind.CDE:
+                            {
+                                var held = ControlledMediators(f).Select(kv => CfSetting.Fixed(kv.Key, kv.Value)).ToList();
+                                return Answer.Point(Mean(new CfTerm(y, [CfSetting.Fixed(x, 1), .. held])) - Mean(new CfTerm(y, [CfSetting.Fixed(x, 0), .. held])), how);
+                            }
+                        default:
+                            throw new ModelError($"{f.Kind} is a probability of causation for a binary exposure and outcome; a linear-Gaussian SCM has continuous variables");
+                    }
+                }
+            case EffectQuery f:
+                throw new ModelError($"{f.Kind} on an SCM is evaluated for one exposure and one outcome");
+            default:
+                return Combine(query, q => OnLinearScm(q, scm));
+        }
+    }
+
+    static ImmutableDictionary<string, double> RealInterventions(IEnumerable<Intervention> interventions) =>
+        interventions.ToImmutableDictionary(
+            i => i.Variable,
+            i => i.Value is null ? throw new ModelError($"do({i.Variable}) needs a value to be evaluated on a model, e.g. do({i.Variable} = 1)") : Real(i.Value, i.Variable),
+            StringComparer.Ordinal);
+
+    static double Real(Value value, string variable) => value switch
+    {
+        NumberValue { Number: var n } => n,
+        _ => throw new ModelError($"the value of '{variable}' must be a number on a linear-Gaussian model, found {value}"),
+    };
+
+    static CfTerm LinearTerm(CfVariable v, ImmutableDictionary<string, double> doValues)
+    {
+        var own = v.Subscript.Select(i => i.Variable).ToHashSet(StringComparer.Ordinal);
+        var settings = doValues.Where(kv => !own.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => CfSetting.Fixed(kv.Key, kv.Value)).ToList();
+        foreach (var i in v.Subscript)
+            settings.Add(i.Value switch
+            {
+                CounterfactualValue nested => CfSetting.From(i.Variable, LinearTerm(nested.Variable, doValues)),
+                null => throw new ModelError($"'{i.Variable}' in {v} needs a value to be evaluated on a model, e.g. {i.Variable} = 1"),
+                var value => CfSetting.Fixed(i.Variable, Real(value, i.Variable)),
+            });
+        return new CfTerm(v.Name, [.. settings]);
     }
 
     static CfEvent Event(QueryEvent e, ImmutableDictionary<string, int> doValues) =>

@@ -2,13 +2,14 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json.Nodes;
 using CausalQL.Binding;
+using CausalQL.Counterfactuals;
 using CausalQL.Execution;
 using CausalQL.Scm;
 using CausalQL.Text;
 
 namespace CausalQL.Sessions;
 
-// refute, E-values and data sampled from an SCM: the checks and synthetic data around `estimate`.
+// refute, E-values and data sampled from an SCM or a fully given model block: the checks and synthetic data around `estimate`.
 public static partial class Executor
 {
     /// <summary>Rows a sample may draw: enough for any sampling-error check, small enough to stay in memory.</summary>
@@ -89,34 +90,51 @@ public static partial class Executor
 
     // ------------------------------------------------------------------ data = sample(scm, n = ..., seed = ...)
 
-    sealed record SampleSpec(ScmSymbol Scm, int Rows, int Seed);
+    sealed record SampleSpec(Symbol Source, int Rows, int Seed);
 
-    /// <summary>Checks a sample declaration (the scm translates, n is given and sensible) without drawing yet.</summary>
+    /// <summary>Checks a sample declaration (the scm translates or the model defines its joint, n is sensible) without drawing yet.</summary>
     static ExecutionOutcome DeclareSample(DataDeclaration s, SampleDataSource sample)
     {
         var spec = ReadSample(sample, s.Location);
         if (!spec.IsOk) return Failed(s.Location, spec.Error!.Message);
-        var translated = Translate(spec.Value.Scm, s.Location);
-        if (!translated.IsOk) return Failed(s.Location, translated.Error!.Message);
-        var kind = translated.Value.Discrete is not null ? "discrete" : "linear-Gaussian";
+        string from;
+        string? scmKind = null;
+        switch (spec.Value.Source)
+        {
+            case ScmSymbol scm:
+                var translated = Translate(scm, s.Location);
+                if (!translated.IsOk) return Failed(s.Location, translated.Error!.Message);
+                scmKind = translated.Value.Discrete is not null ? "discrete" : "linear-Gaussian";
+                from = $"the {scmKind} scm";
+                break;
+            case ModelSymbol model:
+                var factors = Factorize(model);
+                if (!factors.IsOk) return Failed(s.Location, factors.Error!.Message);
+                from = $"the model's conditionals ({string.Join(", ", factors.Value.Select(FactorText))})";
+                break;
+            default:
+                throw new System.Diagnostics.UnreachableException();
+        }
         var json = new JsonObject
         {
             ["name"] = s.Symbol.Name,
             ["source"] = "sample",
-            ["model"] = spec.Value.Scm.Name,
+            ["model"] = spec.Value.Source.Name,
             ["n"] = spec.Value.Rows,
             ["seed"] = spec.Value.Seed,
-            ["scm_kind"] = kind,
+            ["from"] = spec.Value.Source.KindWord,
         };
-        return ExecutionOutcome.Of(StatementResult.Create("data", 
-            $"data {s.Symbol.Name} = sample({spec.Value.Scm.Name}, n = {spec.Value.Rows}, seed = {spec.Value.Seed}) from the {kind} scm", s.Location, json));
+        if (scmKind is not null) json["scm_kind"] = scmKind;
+        return ExecutionOutcome.Of(StatementResult.Create("data",
+            $"data {s.Symbol.Name} = sample({spec.Value.Source.Name}, n = {spec.Value.Rows}, seed = {spec.Value.Seed}) from {from}", s.Location, json));
     }
+
+    static string FactorText(ConditionalTable t) => t.Conditioning.IsEmpty ? $"P({t.Variable})" : $"P({t.Variable} | {string.Join(", ", t.Conditioning)})";
 
     static Result<SampleSpec> ReadSample(SampleDataSource sample, Location at)
     {
-        if (sample.Origin is not ScmSymbol scm)
-            return Result<SampleSpec>.Fail($"sample({sample.Model}, ...) draws from an scm; '{sample.Model}' is a {sample.Origin?.KindWord ?? "name"} "
-                + "whose given probabilities do not define a full distribution to draw from");
+        if (sample.Origin is not (ScmSymbol or ModelSymbol))
+            return Result<SampleSpec>.Fail($"sample({sample.Model}, ...) draws from an scm or a model; '{sample.Model}' is a {sample.Origin?.KindWord ?? "name"}");
         int? rows = null;
         var seed = 0;
         foreach (var option in sample.Options)
@@ -136,7 +154,7 @@ public static partial class Executor
             }
         }
         if (rows is null) return Result<SampleSpec>.Fail($"sample({sample.Model}, ...) needs the number of rows: add n = 10000, say");
-        return new SampleSpec(scm, rows.Value, seed);
+        return new SampleSpec(sample.Origin, rows.Value, seed);
     }
 
     static Result<ScmTranslation> Translate(ScmSymbol scm, Location at)
@@ -149,19 +167,57 @@ public static partial class Executor
         return translation;
     }
 
-    /// <summary>Draws the rows of a sample declaration into memory, one number column per endogenous variable.</summary>
+    /// <summary>A model block's chain-rule factors, or the first term its given probabilities leave open.</summary>
+    static Result<ImmutableArray<ConditionalTable>> Factorize(ModelSymbol model)
+    {
+        var cannot = $"model '{model.Name}' cannot be sampled: its given probabilities do not define the full joint distribution";
+        if (model.Graph is not { } graph)
+            return Result<ImmutableArray<ConditionalTable>>.Fail($"{cannot}; it has no graph to factorise it by (declare it 'model {model.Name} on G {{ ... }}')");
+        var entries = new List<GivenEntry>();
+        foreach (var entry in model.Entries)
+        {
+            // Only observational probabilities are factors of the joint; interventional or expected values are not.
+            if (entry.Term is not ProbabilityQuery { IsCounterfactual: false, Interventions.Count: 0 }) continue;
+            try { entries.Add(ToGiven(entry)); }
+            catch (ModelError e) { return Result<ImmutableArray<ConditionalTable>>.Fail($"model '{model.Name}' cannot be sampled: {e.Message}"); }
+        }
+        var factors = GivenModelSampler.Factorize(new GivenModel(graph.Graph, entries));
+        return factors.Ok ? factors.Value : Result<ImmutableArray<ConditionalTable>>.Fail($"{cannot}: {factors.Error}");
+    }
+
+    /// <summary>Draws the rows of a sample declaration into memory, one number column per variable (latent ones left out).</summary>
     static Result<IDataSource> DrawSample(SampleDataSource sample, string dataName, Location at, CancellationToken cancellation)
     {
         var spec = ReadSample(sample, at);
         if (!spec.IsOk) return spec.Error!;
-        var translated = Translate(spec.Value.Scm, at);
-        if (!translated.IsOk) return translated.Error!;
         var (rows, seed) = (spec.Value.Rows, spec.Value.Seed);
-        ImmutableDictionary<string, double[]> columns = translated.Value.Discrete is { } discrete
-            ? new ScmEnumerator(discrete) { Cancellation = cancellation }.Sample(rows, seed).ToImmutableDictionary(kv => kv.Key, kv => kv.Value.Select(v => (double)v).ToArray(), StringComparer.Ordinal)
-            : new LinearGaussianEngine(translated.Value.Linear!).Sample(rows, seed);
+        ImmutableDictionary<string, double[]> columns;
+        switch (spec.Value.Source)
+        {
+            case ScmSymbol scm:
+                {
+                    var translated = Translate(scm, at);
+                    if (!translated.IsOk) return translated.Error!;
+                    columns = translated.Value.Discrete is { } discrete
+                        ? new ScmEnumerator(discrete) { Cancellation = cancellation }.Sample(rows, seed).ToImmutableDictionary(kv => kv.Key, kv => kv.Value.Select(v => (double)v).ToArray(), StringComparer.Ordinal)
+                        : new LinearGaussianEngine(translated.Value.Linear!).Sample(rows, seed);
+                    break;
+                }
+            case ModelSymbol model:
+                {
+                    var factors = Factorize(model);
+                    if (!factors.IsOk) return factors.Error!;
+                    var latent = model.Graph!.Graph.Latents;
+                    columns = GivenModelSampler.Sample(factors.Value, rows, seed)
+                        .Where(kv => !latent.Contains(kv.Key))
+                        .ToImmutableDictionary(kv => kv.Key, kv => kv.Value.Select(v => (double)v).ToArray(), StringComparer.Ordinal);
+                    break;
+                }
+            default:
+                throw new System.Diagnostics.UnreachableException();
+        }
         return new InMemoryTable(columns.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (InMemoryColumn)new NumberColumn(kv.Key, kv.Value)),
-            description: $"data '{dataName}' (sample of scm '{spec.Value.Scm.Name}')");
+            description: $"data '{dataName}' (sample of {spec.Value.Source.KindWord} '{spec.Value.Source.Name}')");
     }
 
     /// <summary>Opens a declared data source: samples are drawn here; files and SQL go through the data port.</summary>

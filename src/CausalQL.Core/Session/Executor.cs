@@ -40,6 +40,7 @@ public static partial class Executor
         ShowStatement s => Show(s, ports),
         ExportStatement s => Export(s, ports),
         RefuteStatement s => Refute(s, ports),
+        PlotStatement s => Plot(s, ports),
         // An ask needs the symbols in scope and may run further statements: Compilation routes it to Ask instead.
         AskStatement s => AskWithoutScope(s, ports),
         QueryStatement { Graph.Source: ModelSymbol or ScmSymbol } s => EvaluateOnModel(s, ports, s.Assumptions),
@@ -135,5 +136,6 @@ public static partial class Executor
     internal static JsonArray Array(IEnumerable<string> items) => new([.. items.Select(i => (JsonNode)JsonValue.Create(i))]);
     internal static JsonArray Array(IEnumerable<JsonNode> items) => new([.. items]);
 
-    internal static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+    // A tiny negative rounds to "-0", which reads as a sign error: print it as 0.
+    internal static string Number(double value) => value.ToString("0.####", CultureInfo.InvariantCulture) is var text && text == "-0" ? "0" : text;
 }

@@ -11,7 +11,7 @@ namespace CausalQL.Sessions;
 /// </summary>
 public sealed record SessionPorts(
     IFileReader? Files = null, IOutputFiles? Output = null, IGraphDrawer? Drawer = null, IDataOpener? Data = null,
-    INlTranslator? Translator = null, IAskConfirmation? ConfirmAsk = null,
+    INlTranslator? Translator = null, IAskConfirmation? ConfirmAsk = null, IPlotRenderer? Plotter = null, IProgressSink? Progress = null,
     CancellationToken Cancellation = default, TimeSpan? TimeBudget = null)
 {
     public static readonly SessionPorts None = new();
@@ -62,4 +62,32 @@ public sealed record NlTranslation(string? Query, string? Reading, string? Error
 public interface IAskConfirmation
 {
     bool Confirm(string query, string reading);
+}
+
+/// <summary>Draws a <see cref="Plot"/> Core has computed (<c>plot bootstrap of e to "boot.svg"</c>) as "png" or "svg";
+/// the path resolves like <see cref="IFileReader"/>'s, against the script's folder.</summary>
+public interface IPlotRenderer
+{
+    DrawResult Render(Plot plot, string format, string path, string relativeTo);
+}
+
+/// <summary>
+/// Hears how far long work has got (bootstrap replicates, IRLS scans) so a terminal can show a bar. Called from the
+/// working thread at coarse steps (never per row); implementations must be cheap and must not throw.
+/// </summary>
+public interface IProgressSink
+{
+    /// <summary><paramref name="done"/> of <paramref name="total"/> steps of <paramref name="task"/>; total 0 means "unknown".</summary>
+    void Report(string task, long done, long total);
+
+    /// <summary>The task is over (finished or failed).</summary>
+    void Finish(string task);
+}
+
+/// <summary>Names the statement a task belongs to ("e: bootstrap"), so a bar says whose loop it is.</summary>
+public sealed class LabelledProgress(IProgressSink inner, string label) : IProgressSink
+{
+    public void Report(string task, long done, long total) => inner.Report($"{label}: {task}", done, total);
+
+    public void Finish(string task) => inner.Finish($"{label}: {task}");
 }

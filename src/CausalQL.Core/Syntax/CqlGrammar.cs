@@ -94,7 +94,7 @@ static class CqlGrammar
     internal static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
         "graph", "data", "model", "scm", "on", "identify", "estimate", "adjustment", "sets", "for", "instruments",
-        "implications", "of", "check", "against", "show", "as", "export", "to", "use", "assume", "refute", "ask",
+        "implications", "of", "check", "against", "show", "as", "export", "to", "use", "assume", "refute", "plot", "ask",
         "in", "using", "with", "explain", "verify", "minimal", "all", "optimal", "canonical",
         "do", "P", "E", "and", "or", "xor", "not",
         "ATE", "ETT", "NDE", "NIE", "CDE", "TE", "PN", "PS", "PNS",
@@ -822,6 +822,16 @@ static class CqlGrammar
         from options in TrailingOptions
         select (StatementSyntax)new RefuteStatementSyntax(target, method, options);
 
+    static readonly TokenListParser<CqlToken, StatementSyntax> Plot =
+        from keyword in Kw("plot")
+        from kind in Name
+        from of in Kw("of")
+        from target in Name
+        from to in Kw("to")
+        from path in Spanned(StringLiteral.Select(p => new StringSyntax(p)))
+        from options in WithOptions
+        select (StatementSyntax)new PlotStatementSyntax(kind, target, path, options);
+
     static readonly TokenListParser<CqlToken, StatementSyntax> Ask =
         from keyword in Kw("ask")
         from question in StringLiteral
@@ -847,6 +857,7 @@ static class CqlGrammar
         ["use"] = Use,
         ["assume"] = Assume,
         ["refute"] = Refute,
+        ["plot"] = Plot,
         ["ask"] = Ask,
     };
 

@@ -39,6 +39,7 @@ public static class CqlPrinter
         UseStatementSyntax u => "use " + Name(u.Target),
         AssumeStatementSyntax a => "assume " + Name(a.Assumption) + (a.Path.IsEmpty ? "" : "(" + Path(a.Path) + ")"),
         RefuteStatementSyntax r => $"refute {Name(r.Target)} with {Name(r.Method)}" + (r.Options.IsEmpty ? "" : ", " + Options(r.Options)),
+        PlotStatementSyntax p => $"plot {Name(p.Kind)} of {Name(p.Target)} to {CqlTokenizer.Quote(p.Path.Value)}" + With(p.Options),
         AskStatementSyntax a => "ask " + CqlTokenizer.Quote(a.Question),
         ExpressionStatementSyntax e => LineStart(e.Expression),
         _ => throw new ArgumentOutOfRangeException(nameof(statement), statement.GetType().Name),

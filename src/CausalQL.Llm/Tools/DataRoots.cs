@@ -69,6 +69,9 @@ public sealed class DataRoots
                 case ExportStatementSyntax { Path: { } path } e:
                     errors.Add(Diagnostic.Error(source.Location(e.Span), $"export to the file \"{path}\" is not allowed on this server; export without 'to' to get the text"));
                     break;
+                case PlotStatementSyntax p:
+                    errors.Add(Diagnostic.Error(source.Location(p.Path.Span), $"plot writes the file \"{p.Path.Value}\", which is not allowed on this server; the estimate's JSON carries the numbers"));
+                    break;
             }
         }
         return errors;

@@ -91,6 +91,24 @@ public class EstimationTests
     }
 
     [Fact]
+    public void Two_stage_least_squares_with_missing_values_uses_the_complete_rows_and_counts_the_rest()
+    {
+        var data = SyntheticData.Instrument(5000, 9);
+        var z = ((NumberColumn)data["Z"]).Values.ToArray();
+        for (var i = 0; i < z.Length; i += 50) z[i] = double.NaN;
+        var holed = data.With(new NumberColumn("Z", z));
+        var keep = Enumerable.Range(0, z.Length).Where(i => !double.IsNaN(z[i])).ToArray();
+        var complete = InMemoryTable.FromNumbers(new[] { "Z", "T", "Y", "W" }.ToDictionary(c => c, c => keep.Select(i => ((NumberColumn)holed[c]).Values[i]).ToArray()));
+        var request = new EstimationRequest("T", "Y") { Instruments = ["Z"], Adjustment = ["W"] };
+        var a = Ok(Estimation.Estimate(request, holed));
+        var b = Ok(Estimation.Estimate(request, complete));
+        Assert.Equal(b.Value, a.Value, 1e-12);
+        Assert.Equal(100, a.DroppedRows);
+        Assert.Equal(4900, a.N);
+        Assert.Equal(0, b.DroppedRows);
+    }
+
+    [Fact]
     public void Linear_front_door()
     {
         var data = SyntheticData.FrontDoor(20000, 6);

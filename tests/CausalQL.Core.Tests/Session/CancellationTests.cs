@@ -74,8 +74,14 @@ public class CancellationTests
     public void A_long_bootstrap_is_cut_short_at_its_statement_and_earlier_results_stay()
     {
         // 100,000 bootstrap replicates of a regression on 200,000 rows: hours of work unless the token stops it.
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
-        var session = new Session(SessionPorts.None with { TimeBudget = TimeSpan.FromMilliseconds(500) });
+        // The token fires when the bootstrap reports its tenth replicate (not on a clock, so a loaded machine that
+        // is slow with the declarations cannot cancel them instead).
+        using var cts = new CancellationTokenSource();
+        var session = new Session(SessionPorts.None with
+        {
+            TimeBudget = TimeSpan.FromMilliseconds(500),
+            Progress = new CancelAfterReplicates(cts, 10),
+        });
         var result = session.Run(new SourceText(Sampled
             + "estimate ATE(X -> Y) in G using d with method = regression, bootstrap = 100000\nidentify P(Y | do(X)) in G\n", "t.cql"), cts.Token);
 
@@ -132,5 +138,12 @@ public class CancellationTests
             Calls++;
             return NlTranslation.Failure("not used");
         }
+    }
+
+    /// <summary>Cancels the run once a loop has reported <paramref name="steps"/> steps.</summary>
+    sealed class CancelAfterReplicates(CancellationTokenSource cts, long steps) : IProgressSink
+    {
+        public void Report(string task, long done, long total) { if (done >= steps) cts.Cancel(); }
+        public void Finish(string task) { }
     }
 }

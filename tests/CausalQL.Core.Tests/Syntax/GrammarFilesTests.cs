@@ -17,7 +17,7 @@ public class GrammarFilesTests
         Regex.Matches(EbnfRules, "\"([^\"]+)\"|'([^']+)'").Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).Distinct();
 
     static readonly string[] StatementKeywords =
-        ["graph", "data", "model", "scm", "identify", "estimate", "adjustment", "instruments", "implications", "check", "show", "export", "use", "assume", "refute", "ask"];
+        ["graph", "data", "model", "scm", "identify", "estimate", "adjustment", "instruments", "implications", "check", "show", "export", "use", "assume", "refute", "plot", "ask"];
 
     // The syntactic rules (from `script` on); the lexical ones above spell tokens character by character.
     static IEnumerable<string> SyntaxTerminals =>

@@ -289,6 +289,8 @@ public class ParserTests
             assume monotonicity(X -> Y)
             assume linear
             refute e with placebo, runs = 10
+            plot bootstrap of e to "boot.svg"
+            plot balance of e to "out/balance.png" with width = 800
             ask "does smoking cause cancer?"
             P(Y | do(X)) - P(Y)
             """);
@@ -306,6 +308,8 @@ public class ParserTests
                 new AssumeStatementSyntax(N("monotonicity"), Seq.Of(G("X"), G("Y"))),
                 new AssumeStatementSyntax(N("linear"), Seq<NodeGroupSyntax>.Empty),
                 new RefuteStatementSyntax(N("e"), N("placebo"), Seq.Of(new OptionSyntax(N("runs"), Num(10)))),
+                new PlotStatementSyntax(N("bootstrap"), N("e"), new StringSyntax("boot.svg"), Seq<OptionSyntax>.Empty),
+                new PlotStatementSyntax(N("balance"), N("e"), new StringSyntax("out/balance.png"), Seq.Of(new OptionSyntax(N("width"), Num(800)))),
                 new AskStatementSyntax("does smoking cause cancer?"),
                 new ExpressionStatementSyntax(new BinarySyntax(BinaryOperator.Subtract,
                     new ProbabilitySyntax(Seq.Of(Ev("Y")), Seq.Of(A("X")), Seq<EventSyntax>.Empty),

@@ -119,6 +119,7 @@ public class RoundTripTests
         Name.Select(t => (StatementSyntax)new UseStatementSyntax(t)),
         Gen.Select(Name, Group.Array[0, 3], (a, p) => (StatementSyntax)new AssumeStatementSyntax(a, p)),
         Gen.Select(Name, Name, Option.Array[0, 2], (t, m, o) => (StatementSyntax)new RefuteStatementSyntax(t, m, o)),
+        Gen.Select(Name, Name, Text, Option.Array[0, 2], (k, t, p, o) => (StatementSyntax)new PlotStatementSyntax(k, t, new StringSyntax(p), o)),
         Text.Select(q => (StatementSyntax)new AskStatementSyntax(q)),
         Expression.Select(e => (StatementSyntax)new ExpressionStatementSyntax(e)));
 

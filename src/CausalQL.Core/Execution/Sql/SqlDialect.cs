@@ -32,6 +32,12 @@ public abstract class SqlDialect
         _ => Text(label),
     };
 
+    /// <summary>
+    /// The relation with a block sample of about <paramref name="percent"/>% of it, read without scanning
+    /// the rest; null when the engine cannot sample this relation (then rows are drawn one by one).
+    /// </summary>
+    public virtual string? BlockSample(string relation, double percent) => null;
+
     protected static string Invariant(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }
 
@@ -42,6 +48,8 @@ public sealed class DuckDbDialect : SqlDialect
     public override string Number(double value) => double.IsFinite(value) ? $"CAST({Invariant(value)} AS DOUBLE)" : value > 0 ? "CAST('inf' AS DOUBLE)" : "CAST('-inf' AS DOUBLE)";
     public override string ToDouble(string sql, StorageType storage) => $"CAST({sql} AS DOUBLE)";
     public override string ToText(string sql) => $"CAST({sql} AS VARCHAR)";
+    public override string? BlockSample(string relation, double percent) =>
+        $"{relation} TABLESAMPLE {Invariant(Math.Clamp(percent, 0.001, 100))}% (system)";
 }
 
 public sealed class PostgresDialect : SqlDialect

@@ -111,6 +111,15 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
         return sb.Append(" FROM ").Append(relation).Append(Where(filter)).ToString();
     }
 
+    /// <summary>The row count of the relation, unfiltered (engines answer it from metadata where they can).</summary>
+    public string RowCount() => $"SELECT COUNT(*) FROM {relation}";
+
+    /// <summary>The expressions row by row from a block sample of the relation; null when the dialect cannot sample it.</summary>
+    public string? SampleRows(IReadOnlyList<Expr> columns, Expr? filter, double percent) =>
+        dialect.BlockSample(relation, percent) is { } sampled
+            ? $"SELECT {string.Join(", ", columns.Select(Value).Append(weightColumn is null ? dialect.Number(1) : Weight))} FROM {sampled}{Where(filter)}"
+            : null;
+
     /// <summary>The expressions as doubles, plus the weight, row by row.</summary>
     public string Rows(IReadOnlyList<Expr> columns, Expr? filter) =>
         $"SELECT {string.Join(", ", columns.Select(Value).Append(weightColumn is null ? dialect.Number(1) : Weight))} FROM {relation}{Where(filter)}";

@@ -130,6 +130,11 @@ public sealed record AssumeStatementSyntax(NameSyntax Assumption, Seq<NodeGroupS
 /// <summary><c>refute e with placebo|random_common_cause|subset [, k = v]</c>.</summary>
 public sealed record RefuteStatementSyntax(NameSyntax Target, NameSyntax Method, Seq<OptionSyntax> Options) : StatementSyntax;
 
+/// <summary><c>plot bootstrap|balance of e to "file.svg" [with width = 800, height = 500, bins = 40]</c>: a picture of a
+/// labelled estimate's bootstrap distribution or covariate balance. The path is a <see cref="StringSyntax"/> so that
+/// errors about it (extension, unwritable) point at it.</summary>
+public sealed record PlotStatementSyntax(NameSyntax Kind, NameSyntax Target, StringSyntax Path, Seq<OptionSyntax> Options) : StatementSyntax;
+
 /// <summary><c>ask "does smoking cause cancer?"</c>.</summary>
 public sealed record AskStatementSyntax(string Question) : StatementSyntax;
 
