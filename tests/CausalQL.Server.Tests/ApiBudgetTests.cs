@@ -7,7 +7,8 @@ namespace CausalQL.Server.Tests;
 /// <summary>
 /// The per-request time budget cancels the run itself: a statement that would run for hours is stopped inside its
 /// engine, the request gets a 504, and the run no longer holds a thread (the health endpoint's runsInFlight drops to 0).
-/// Also: the worst input the parser accepts runs on an ordinary thread-pool thread.
+/// Also: the worst input the parser accepts (brackets and operator chains at their limits) runs on an ordinary
+/// thread-pool thread; before the operator limit, a 20,000-term sum overflowed its stack in the binder.
 /// </summary>
 public sealed class ApiBudgetTests
 {
@@ -35,6 +36,14 @@ public sealed class ApiBudgetTests
         return sb.ToString();
     }
 
+    /// <summary>The implications of a 12,000-node chain: a basis that grows with the square of the graph (half a gigabyte of text).</summary>
+    static string LongChainImplications()
+    {
+        var sb = new StringBuilder("graph c {\n");
+        for (var i = 1; i < 12_000; i++) sb.Append($" V{i} -> V{i + 1}\n");
+        return sb.Append("}\nimplications of c\n").ToString();
+    }
+
     /// <summary>Polls /v1/health until no run is in flight; the runs' count, or -1 if they never stopped.</summary>
     static async Task<JsonObject> WhenIdle(ApiServer api)
     {
@@ -53,10 +62,11 @@ public sealed class ApiBudgetTests
     [Theory]
     [InlineData("bootstrap")]
     [InlineData("enumeration")]
+    [InlineData("implications")]
     public async Task An_over_budget_statement_is_cancelled_inside_its_engine_and_releases_its_thread(string which)
     {
         await using var api = new ApiServer(new ServerOptions { RequestTimeout = TimeSpan.FromSeconds(1) });
-        var script = which == "bootstrap" ? LongBootstrap : LongEnumeration();
+        var script = which switch { "bootstrap" => LongBootstrap, "enumeration" => LongEnumeration(), _ => LongChainImplications() };
 
         var response = await api.Post("/v1/run", new JsonObject { ["script"] = script });
         ApiServer.AssertProblem(response, 504);
@@ -72,6 +82,23 @@ public sealed class ApiBudgetTests
         // The next request is served normally.
         var next = await api.Post("/v1/identify", new JsonObject { ["context"] = "graph g { Z -> X -> Y\n Z -> Y }", ["query"] = "P(Y | do(X))" });
         Assert.Equal(200, (int)next.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_result_too_large_to_send_is_an_error_at_its_statement_and_the_others_are_kept()
+    {
+        // The implications of a 2,000-node chain: about two million names, beyond what one reply holds.
+        var sb = new StringBuilder("graph c {\n");
+        for (var i = 1; i < 2_000; i++) sb.Append($" V{i} -> V{i + 1}\n");
+        sb.Append("}\nimplications of c\nadjustment sets for V1 -> V2000 in c\n");
+        await using var api = new ApiServer(new ServerOptions { RequestTimeout = TimeSpan.FromSeconds(60) });
+        var response = await api.Post("/v1/run", new JsonObject { ["script"] = sb.ToString() });
+        ApiServer.AssertProblem(response, 422);
+        var body = await ApiServer.Body(response);
+        var error = body["errors"]![0]!;
+        Assert.StartsWith("the result of this statement is too large to return", error["message"]!.GetValue<string>());
+        Assert.Equal(2002, error["line"]!.GetValue<int>());
+        Assert.Equal(["graph", "adjustment_sets"], body["results"]!.AsArray().Select(r => r!["kind"]!.GetValue<string>()));
     }
 
     [Fact]
@@ -96,7 +123,7 @@ public sealed class ApiBudgetTests
     }
 
     [Fact]
-    public async Task The_deepest_nesting_the_parser_accepts_and_a_200_node_graph_run_on_the_thread_pool()
+    public async Task The_deepest_nesting_the_longest_expressions_and_a_200_node_graph_run_on_the_thread_pool()
     {
         await using var api = new ApiServer(new ServerOptions { RequestTimeout = TimeSpan.FromSeconds(60) });
         var depth = Syntax.CqlParser.MaxNestingDepth;
@@ -115,6 +142,19 @@ public sealed class ApiBudgetTests
         arithmetic.Append("P(Y | do(X))").Append(')', depth - 2).Append(" in g\n");
         var deepRun = await api.Post("/v1/run", new JsonObject { ["script"] = arithmetic.ToString() });
         Assert.True(deepRun.IsSuccessStatusCode, await deepRun.Content.ReadAsStringAsync());
+
+        // Operator chains are as deep as they are long: up to the limit they run, beyond it they are reported.
+        var limit = Syntax.CqlParser.MaxOperatorsPerExpression;
+        var longest = "graph g { Z -> X -> Y\n Z -> Y }\nidentify " + string.Join(" - ", Enumerable.Repeat("P(Y | do(X))", limit + 1)) + " in g\n"
+            + "scm m {\n  U ~ bernoulli(0.5)\n  A := " + string.Concat(Enumerable.Repeat("not ", limit)) + "U\n}\nuse m\nP(A = 1)\n";
+        var atLimit = await api.Post("/v1/run", new JsonObject { ["script"] = longest });
+        Assert.True(atLimit.IsSuccessStatusCode, await atLimit.Content.ReadAsStringAsync());
+        foreach (var chain in new[] { string.Join(" + ", Enumerable.Repeat("P(Y | do(X))", 20_000)), string.Concat(Enumerable.Repeat("- ", 20_000)) + "P(Y | do(X))" })
+        {
+            var tooLong = await api.Post("/v1/run", new JsonObject { ["script"] = "graph g { Z -> X -> Y\n Z -> Y }\nidentify " + chain + " in g" });
+            ApiServer.AssertProblem(tooLong, 422);
+            Assert.StartsWith("expression too long", (await ApiServer.Body(tooLong))["errors"]![0]!["message"]!.GetValue<string>());
+        }
 
         // A 200-node graph with a long chain of confounded pairs: ID recurses through one big district.
         var big = new StringBuilder("graph big {\n");

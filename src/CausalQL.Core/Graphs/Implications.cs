@@ -23,13 +23,14 @@ public static class Implications
     /// blanket is x's district among x and its predecessors, with the parents of that district.
     /// Entries are in node order. An empty list for a cyclic graph (the caller reports the cycle).
     /// </summary>
-    public static ImmutableArray<ConditionalIndependence> Basis(CausalGraph g)
+    /// <remarks>The basis grows with the square of the node count: <paramref name="ct"/> is checked per node.</remarks>
+    public static ImmutableArray<ConditionalIndependence> Basis(CausalGraph g, CancellationToken ct = default)
     {
         if (TopoIndices(g) is not { } order) return [];
-        return g.Bidirected.IsEmpty ? LocalMarkov(g, order) : OrderedLocalMarkov(g, order);
+        return g.Bidirected.IsEmpty ? LocalMarkov(g, order, ct) : OrderedLocalMarkov(g, order, ct);
     }
 
-    static ImmutableArray<ConditionalIndependence> LocalMarkov(CausalGraph g, int[] order)
+    static ImmutableArray<ConditionalIndependence> LocalMarkov(CausalGraph g, int[] order, CancellationToken ct)
     {
         var n = g.Count;
         var result = ImmutableArray.CreateBuilder<ConditionalIndependence>();
@@ -52,6 +53,7 @@ public static class Implications
         var rest = new List<string>();
         for (var v = 0; v < n; v++)
         {
+            ct.ThrowIfCancellationRequested();
             foreach (var p in g.ParentIndices(v)) isParent[p] = true;
             rest.Clear();
             var row = de.AsSpan(v * words, words);
@@ -64,7 +66,7 @@ public static class Implications
         return result.ToImmutable();
     }
 
-    static ImmutableArray<ConditionalIndependence> OrderedLocalMarkov(CausalGraph g, int[] order)
+    static ImmutableArray<ConditionalIndependence> OrderedLocalMarkov(CausalGraph g, int[] order, CancellationToken ct)
     {
         var n = g.Count;
         var position = new int[n];
@@ -75,6 +77,7 @@ public static class Implications
         var stack = new Stack<int>();
         for (var v = 0; v < n; v++)
         {
+            ct.ThrowIfCancellationRequested();
             // v's district within {v} ∪ pre(v), then its parents.
             var district = new List<int> { v };
             inDistrict[v] = true;

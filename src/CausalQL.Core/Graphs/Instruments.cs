@@ -24,7 +24,8 @@ public sealed record InstrumentResult(ImmutableArray<ConditionalInstrument> Inst
 /// </summary>
 public static class Instruments
 {
-    public static InstrumentResult Conditional(CausalGraph g, string exposure, string outcome)
+    /// <remarks>One separator search per candidate node: <paramref name="ct"/> is checked per candidate.</remarks>
+    public static InstrumentResult Conditional(CausalGraph g, string exposure, string outcome, CancellationToken ct = default)
     {
         var x = VarSet.Of(exposure); var y = VarSet.Of(outcome);
         if (Adjustment.Problem(g, x, y, VarSet.Empty, VarSet.Empty) is { } problem) return new([], problem);
@@ -40,6 +41,7 @@ public static class Instruments
         var result = ImmutableArray.CreateBuilder<ConditionalInstrument>();
         for (var z = 0; z < n; z++)
         {
+            ct.ThrowIfCancellationRequested();
             if (z == xi || z == yi || ctx.Latent[z]) continue;
             var w = NearestSeparator(g, ctx.Cut, yi, z, blockable);
             if (w is null) continue;

@@ -26,7 +26,7 @@ public static partial class Executor
 
         var graph = s.Graph.Graph;
         var latent = graph.Latents;
-        var basis = Implications.Basis(graph.ProjectLatents());
+        var basis = Implications.Basis(graph.ProjectLatents(), ports.Cancellation);
         var opened = opener.Open(s.Data.Source, s.Location.File);
         if (!opened.IsOk) return Failed(s.Location, $"cannot open data '{s.Data.Name}': {opened.Error!.Message}");
         using var source = opened.Value;

@@ -66,18 +66,19 @@ public static partial class Executor
         return ExecutionOutcome.Of(StatementResult.Create("export", $"wrote {s.Graph.Name} as {s.Format} to {s.Path}", s.Location, json));
     }
 
-    static ExecutionOutcome ImplicationsOf(ImplicationsStatement s)
+    static ExecutionOutcome ImplicationsOf(ImplicationsStatement s, CancellationToken cancellation)
     {
         // Statements about observed variables only: explicit latent nodes are projected away first.
-        var basis = Implications.Basis(s.Graph.Graph.ProjectLatents());
+        var basis = Implications.Basis(s.Graph.Graph.ProjectLatents(), cancellation);
         var text = basis.IsEmpty
             ? $"graph {s.Graph.Name} implies no conditional independences"
             : $"graph {s.Graph.Name} implies {Count(basis.Length, "conditional independence")}:\n"
-              + string.Join("\n", basis.Select(ci => "  " + ci));
+              + string.Join("\n", basis.Select(ci => { cancellation.ThrowIfCancellationRequested(); return "  " + ci; }));
         var json = new JsonObject
         {
             ["graph"] = s.Graph.Name,
-            ["independences"] = Array(basis.Select(ci => (JsonNode)new JsonObject
+            // The basis grows with the square of the graph; so does writing it out.
+            ["independences"] = Array(basis.Select(ci => cancellation.IsCancellationRequested ? throw new OperationCanceledException(cancellation) : (JsonNode)new JsonObject
             {
                 ["x"] = ci.X,
                 ["y"] = Array(ci.Y),
@@ -146,13 +147,13 @@ public static partial class Executor
         return ExecutionOutcome.Of(StatementResult.Create("adjustment_sets", text, s.Location, json));
     }
 
-    static ExecutionOutcome InstrumentsFor(InstrumentsStatement s)
+    static ExecutionOutcome InstrumentsFor(InstrumentsStatement s, CancellationToken cancellation)
     {
         if (s.Exposures.Count != 1 || s.Outcomes.Count != 1)
             return Failed(s.Location, "instruments are found for one exposure and one outcome: write 'instruments for X -> Y'");
         var x = s.Exposures.First();
         var y = s.Outcomes.First();
-        var result = Graphs.Instruments.Conditional(s.Graph.Graph, x, y);
+        var result = Graphs.Instruments.Conditional(s.Graph.Graph, x, y, cancellation);
         if (!result.IsValid) return Failed(s.Location, $"instruments for {x} -> {y} in {s.Graph.Name}: {result.Error}");
         var question = $"{x} -> {y} in {s.Graph.Name}";
         var text = result.Instruments.IsEmpty

@@ -35,6 +35,13 @@ public static class CqlParser
     /// <summary>Deeper bracket nesting is reported rather than parsed: the combinators recurse per level.</summary>
     public const int MaxNestingDepth = 64;
 
+    /// <summary>
+    /// More operators than this in one expression (between commas, items or statements) are reported rather than
+    /// parsed: a chain like <c>a + b + ...</c> or <c>- - ... x</c> is as deep as it is long in the tree every later
+    /// pass walks recursively. With the bracket limit this keeps any accepted input within an ordinary thread's stack.
+    /// </summary>
+    public const int MaxOperatorsPerExpression = 1000;
+
     /// <summary>After this many errors the parser stops and says so.</summary>
     public const int MaxDiagnostics = 100;
 

@@ -13,8 +13,9 @@ sealed record SegmentError(TextSpan Span, string Message);
 /// Cuts a token stream into statements. A statement ends at a newline or ';' outside brackets. Inside ( ) [ ] _{ }
 /// newlines are dropped; inside { } they are kept, because they separate graph items, model entries and equations.
 /// A newline does not end anything when the next line starts with a continuation keyword or a binary operator,
-/// or when the line ends with an operator, arrow or comma. Lexical errors, unbalanced brackets and nesting deeper
-/// than <see cref="CqlParser.MaxNestingDepth"/> are found here, before the (recursive) parser sees the tokens.
+/// or when the line ends with an operator, arrow or comma. Lexical errors, unbalanced brackets, nesting deeper
+/// than <see cref="CqlParser.MaxNestingDepth"/> and operator chains longer than <see cref="CqlParser.MaxOperatorsPerExpression"/>
+/// are found here, before the (recursive) parser sees the tokens.
 /// </summary>
 static class StatementSplitter
 {
@@ -37,6 +38,25 @@ static class StatementSplitter
     static bool IsBinaryOperator(CqlToken k) => k is CqlToken.Plus or CqlToken.Minus or CqlToken.Star or CqlToken.Slash
         or CqlToken.Caret or CqlToken.DoubleEquals or CqlToken.NotEquals or CqlToken.LessOrEqual
         or CqlToken.GreaterOrEqual or CqlToken.Bar;
+
+    // Operators make the tree deeper: binary ones (a chain of n is n deep) and prefix ones ('-', 'not').
+    // ('|' in P(Y | X) separates two lists; it does not nest.)
+    static bool IsOperator(Token<CqlToken> t) => (IsBinaryOperator(t.Kind) && t.Kind != CqlToken.Bar)
+        || (t.Kind == CqlToken.Identifier && (t.Span.EqualsValue("and") || t.Span.EqualsValue("or") || t.Span.EqualsValue("xor") || t.Span.EqualsValue("not")));
+
+    /// <summary>Counts operators in the current expression; commas and items end one. The error when there are too many.</summary>
+    sealed class OperatorCounter
+    {
+        int _count;
+        public void Reset() => _count = 0;
+        public SegmentError? Add(Token<CqlToken> t)
+        {
+            if (t.Kind == CqlToken.Comma) { _count = 0; return null; }
+            if (!IsOperator(t) || ++_count <= CqlParser.MaxOperatorsPerExpression) return null;
+            _count = int.MinValue; // one report per expression
+            return new(SpanOf(t), $"expression too long: more than {CqlParser.MaxOperatorsPerExpression:N0} operators in one expression; split it into parts");
+        }
+    }
 
     // Tokens after which a line break cannot end the statement.
     static bool EndsIncomplete(Token<CqlToken> t) => IsBinaryOperator(t.Kind) || t.Kind is CqlToken.Comma
@@ -74,9 +94,11 @@ static class StatementSplitter
     public static Segment Whole(Token<CqlToken>[] tokens)
     {
         var stack = new Stack<Token<CqlToken>>();
+        var operators = new OperatorCounter();
         foreach (var t in tokens)
         {
             if (LexicalError(t) is { } lexical) return new Segment([], default, "", lexical);
+            if (operators.Add(t) is { } tooLong) return new Segment([], default, "", tooLong);
             if (IsOpen(t.Kind))
             {
                 stack.Push(t);
@@ -111,6 +133,7 @@ static class StatementSplitter
     {
         var current = new List<Token<CqlToken>>();
         var stack = new Stack<Token<CqlToken>>();
+        var operators = new OperatorCounter();
         SegmentError? error = null;
 
         Segment Finish(TextSpan endSpan, string endDescription)
@@ -118,6 +141,7 @@ static class StatementSplitter
             var segment = new Segment([.. current], endSpan, endDescription, error);
             current.Clear();
             stack.Clear();
+            operators.Reset();
             error = null;
             return segment;
         }
@@ -139,12 +163,13 @@ static class StatementSplitter
                     yield return Finish(SpanOf(t), "end of line");
                     continue;
                 }
-                if (stack.Count > 0) { current.Add(t); continue; }
+                if (stack.Count > 0) { current.Add(t); operators.Reset(); continue; } // an item of a { } block ends
                 if (current.Count > 0 || error is not null)
                     yield return Finish(SpanOf(t), t.Kind == CqlToken.Newline ? "end of line" : "';'");
                 continue;
             }
 
+            if (operators.Add(t) is { } tooLong && error is null) error = tooLong;
             if (IsOpen(t.Kind))
             {
                 stack.Push(t);

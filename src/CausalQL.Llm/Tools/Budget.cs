@@ -12,12 +12,16 @@ public sealed class BusyException() : Exception("the server is busy with other s
 
 /// <summary>
 /// Runs engine work under a time budget: the work gets a cancellation token that fires at the budget (or when the
-/// caller gives up) and the engines stop at their next check, so an over-budget run ends and frees its thread
-/// instead of being left behind. Work runs on the caller's thread (a thread-pool thread in the server): no thread
-/// of its own, no blocking on async work. A cap on runs in flight keeps a burst from queueing without bound.
+/// caller gives up), and the engines stop at their next check, so an over-budget run ends and frees its thread.
+/// Work runs on the thread pool (no thread of its own). As a safety net for work that does not check the token
+/// often enough, the caller is answered at the budget plus a short grace whatever the work does; such a run stays
+/// counted in <see cref="InFlight"/> and holds its slot until it ends. A cap on runs in flight bounds the load.
 /// </summary>
 public sealed class Budget(TimeSpan limit, int maxInFlight)
 {
+    /// <summary>How long past the budget the caller waits for the work to notice its cancellation.</summary>
+    static readonly TimeSpan Grace = TimeSpan.FromSeconds(1);
+
     readonly SemaphoreSlim _slots = new(maxInFlight, maxInFlight);
     int _inFlight;
     long _cancelled;
@@ -30,7 +34,7 @@ public sealed class Budget(TimeSpan limit, int maxInFlight)
     /// <summary>Runs ended by their time budget since the start.</summary>
     public long Cancelled => Interlocked.Read(ref _cancelled);
 
-    /// <summary>Synchronous engine work (parse, bind, identify, estimate), run here under the budget.</summary>
+    /// <summary>Synchronous engine work (parse, bind, identify, estimate), run on the thread pool under the budget.</summary>
     public Task<T> RunAsync<T>(Func<CancellationToken, T> work, CancellationToken cancellationToken) =>
         RunAsync(token => Task.FromResult(work(token)), cancellationToken);
 
@@ -42,21 +46,28 @@ public sealed class Budget(TimeSpan limit, int maxInFlight)
     {
         if (!await _slots.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false)) throw new BusyException();
         Interlocked.Increment(ref _inFlight);
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(limit);
-        try
-        {
-            var result = await work(budget.Token).ConfigureAwait(false);
-            if (!budget.IsCancellationRequested) return result;
-        }
-        catch (OperationCanceledException) when (budget.IsCancellationRequested)
-        {
-        }
-        finally
+        // On a pool thread of its own even when the work is synchronous up to its end (most scripts are), so the
+        // caller can be answered at the deadline.
+        var running = Task.Run(() => work(budget.Token), CancellationToken.None);
+        // The slot and the count are given back when the work really ends, whether or not anyone still waits for it.
+        _ = running.ContinueWith(_ =>
         {
             Interlocked.Decrement(ref _inFlight);
             _slots.Release();
+            budget.Dispose();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var deadline = Task.Delay(limit + Grace, wait.Token);
+            await Task.WhenAny(running, deadline).ConfigureAwait(false);
+            wait.Cancel(); // the timer is not needed any more
         }
+        if (running.IsCompletedSuccessfully && !budget.IsCancellationRequested) return running.Result;
+        if (running.IsFaulted && running.Exception!.InnerException is not OperationCanceledException)
+            return await running.ConfigureAwait(false); // a failure of its own: rethrown as it is
         cancellationToken.ThrowIfCancellationRequested(); // the client went away: nobody to answer
         Interlocked.Increment(ref _cancelled);
         throw new BudgetExceededException(limit);

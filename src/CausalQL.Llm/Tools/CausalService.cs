@@ -272,10 +272,26 @@ public sealed class CausalService(DataRoots roots, Budget budget, Func<IChatMode
         if (screened.Count > 0) throw new RefusedException([.. screened]);
     }
 
+    /// <summary>
+    /// Text the results of one request may hold in all (their JSON is of the same order). Some answers grow with the
+    /// square of the graph (implications of a 10,000-node chain are half a gigabyte): past this the reply would take
+    /// longer to send than to compute, so such a result is replaced by an error saying so.
+    /// </summary>
+    public const int MaxResultChars = 8_000_000;
+
     static RunReply Reply(ImmutableArray<Diagnostic> parseDiagnostics, ImmutableArray<RunEntry> entries)
     {
         var diagnostics = parseDiagnostics.Concat(entries.OfType<DiagnosticEntry>().Select(e => e.Diagnostic)).ToList();
-        var results = entries.OfType<ResultEntry>().Select(e => ResultDto.From(e.Result)).ToList();
+        var results = new List<ResultDto>();
+        long size = 0;
+        foreach (var result in entries.OfType<ResultEntry>().Select(e => e.Result))
+        {
+            size += result.Text.Length;
+            if (size <= MaxResultChars) { results.Add(ResultDto.From(result)); continue; }
+            diagnostics.Add(Diagnostic.Error(result.Location,
+                $"the result of this statement is too large to return ({result.Text.Length:N0} characters of text; a reply holds at most {MaxResultChars:N0}); ask for less, e.g. on a smaller graph"));
+            size -= result.Text.Length;
+        }
         return new RunReply(!diagnostics.Any(d => d.IsError), results, diagnostics.Select(DiagnosticDto.From).ToList());
     }
 }

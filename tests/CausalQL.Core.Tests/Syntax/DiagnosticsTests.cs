@@ -144,6 +144,32 @@ public class DiagnosticsTests
         Assert.Single(CqlParser.ParseExpression(text).Diagnostics);
     }
 
+    [Theory]
+    [InlineData("+")]
+    [InlineData("*")]
+    [InlineData("and")]
+    public void Binary_chains_longer_than_the_operator_limit_are_reported_not_recursed(string op)
+    {
+        var limit = CqlParser.MaxOperatorsPerExpression;
+        string Chain(int operators) => string.Join($" {op} ", Enumerable.Repeat("x", operators + 1));
+        Assert.Empty(CqlParser.ParseExpression(Chain(limit)).Diagnostics);
+        var d = Assert.Single(CqlParser.ParseExpression(Chain(20_000)).Diagnostics);
+        Assert.Equal($"expression too long: more than {limit:N0} operators in one expression; split it into parts", d.Message);
+        Assert.Contains("expression too long", Single($"identify {Chain(20_000)} in g").Message);
+    }
+
+    [Fact]
+    public void Prefix_operator_chains_count_toward_the_limit_and_commas_and_items_start_afresh()
+    {
+        var limit = CqlParser.MaxOperatorsPerExpression;
+        Assert.Contains("expression too long", Single("identify " + string.Concat(Enumerable.Repeat("- ", 20_000)) + "P(Y) in g").Message);
+        Assert.Contains("expression too long", Single("scm m {\n  A := " + string.Concat(Enumerable.Repeat("not ", 20_000)) + "U\n}").Message);
+        // Many short expressions are fine: the limit is per expression, not per statement.
+        var half = string.Join(" + ", Enumerable.Repeat("U", limit / 2 + 1));
+        Assert.Empty(CqlParser.Parse($"scm m {{\n  A := {half}\n  B := {half}\n  C := {half}\n}}").Diagnostics);
+        Assert.Empty(CqlParser.ParseExpression($"P(Y | do(X), Z = {half}, W = {half}, V = {half})").Diagnostics);
+    }
+
     [Fact]
     public void A_megabyte_of_random_characters_gives_capped_diagnostics()
     {
