@@ -390,6 +390,8 @@ public static partial class Executor
         };
         switch (query)
         {
+            case ProbabilityQuery { IsCounterfactual: true } or ExpectationQuery { IsCounterfactual: true }:
+                throw new ModelError("given probabilities do not determine a counterfactual by themselves; identify it on the graph ('identify ... in G') or evaluate it on an scm");
             case ProbabilityQuery { IsCounterfactual: false, Interventions.Count: 0 } p:
                 {
                     return BracketOnGivenModel(p, model);

@@ -55,6 +55,15 @@ public class Rung3BadInputTests
     }
 
     [Fact]
+    public void A_counterfactual_asked_of_a_model_block_says_where_it_can_be_answered()
+    {
+        var run = Run("graph g { X -> M -> Y; X -> Y }\nmodel s on g {\n  P(X = 1) = 0.5\n}\nuse s\nP(Y[X = 1, M = M[X = 0]] = 1)\n");
+        var error = Assert.Single(run.Diagnostics);
+        Assert.Contains("identify it on the graph", error.Message);
+        Assert.Equal(6, error.Location.Line);
+    }
+
+    [Fact]
     public void Complementary_levels_that_sum_to_one_are_accepted()
     {
         var run = Run("graph g { X -> Y }\nmodel m on g {\n  P(X = 1) = 0.25\n  P(X = 0) = 0.75\n  P(Y = 1 | X = 0) = 0.35\n  P(Y = 0 | X = 0) = 0.65\n}\n");
