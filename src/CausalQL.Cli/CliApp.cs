@@ -156,9 +156,9 @@ public static class CliApp
     {
         var ports = CliPorts.Create();
         // Bars only for a person watching a terminal: never with --json, never into a pipe or file.
-        var result = io.OutputIsTerminal && !json
-            ? TerminalProgress.Run(io.Error, progress => new Session(ports with { Progress = progress }).Run(source))
-            : new Session(ports).Run(source);
+        var result = Interrupt.During(cancel => io.OutputIsTerminal && !json
+            ? TerminalProgress.Run(io.Error, progress => new Session(ports with { Progress = progress }).Run(source, cancel))
+            : new Session(ports).Run(source, cancel));
         Print(result, json, io);
         return result.HasErrors ? ExitCodes.ScriptErrors : ExitCodes.Ok;
     }

@@ -6,6 +6,7 @@ using CausalQL.Cli;
 // on a thread with a large stack so that deeply nested input meets the parser's own limits,
 // not the runtime's.
 Console.OutputEncoding = new UTF8Encoding(false);
+Interrupt.Install();
 var io = new CliStreams(Console.In, Console.Out, Console.Error, InputIsTerminal: !Console.IsInputRedirected && !Console.IsOutputRedirected,
     OutputIsTerminal: !Console.IsOutputRedirected && !Console.IsErrorRedirected);
 var exitCode = ExitCodes.ScriptErrors;

@@ -62,7 +62,7 @@ public sealed class ReplLoop(Session session, CliStreams io, IReplInput? input =
     {
         _inputNumber++;
         var source = new SourceText(text, "<repl>");
-        var result = session.Run(source);
+        var result = Interrupt.During(cancel => session.Run(source, cancel));
         // The confirmation already showed each ask's query and reading; don't print them twice.
         if (session.Ports.ConfirmAsk is not null)
             result = result with { Entries = [.. result.Entries.Where(e => e is not ResultEntry { Result.Kind: "ask" })] };
@@ -99,7 +99,7 @@ public sealed class ReplLoop(Session session, CliStreams io, IReplInput? input =
                 }
                 var path = argument.Trim('"');
                 var source = CliApp.Load(path, io, out _);
-                if (source is not null) CliApp.Print(session.Run(source), json: false, io);
+                if (source is not null) CliApp.Print(Interrupt.During(cancel => session.Run(source, cancel)), json: false, io);
                 break;
             default:
                 io.Error.WriteLine($"error: unknown command '{name}'; type :help for the list");

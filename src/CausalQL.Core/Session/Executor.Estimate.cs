@@ -133,6 +133,9 @@ public static partial class Executor
                 case ("bootstrap", NumberOption n) when n.Value is >= 0 and <= 100_000 && n.Value == Math.Floor(n.Value):
                     result = result with { Bootstrap = (int)n.Value };
                     break;
+                case ("bootstrap", NumberOption n):
+                    error ??= $"bootstrap = {n.Value} is out of range: the number of replicates is a whole number from 0 to 100000";
+                    break;
                 case ("seed", NumberOption n) when n.Value == Math.Floor(n.Value) && Math.Abs(n.Value) <= int.MaxValue:
                     result = result with { Seed = (int)n.Value };
                     break;
