@@ -334,6 +334,9 @@ public static partial class Estimation
         var mean1 = v[2] / n + Shift(8);
         var mean0 = v[3] / n + Shift(8 + k0);
         var ate = mean1 - mean0;
+        // Plain influence-function variance Var(φ1 − φ0)/n: it treats e, m1, m0 as known. With both models
+        // correct the nuisance estimation does not change AIPW's asymptotic variance, so this is then valid;
+        // with either model wrong it is not the sandwich of the stacked equations (the label says so).
         var atBeta = v[0] / n;
         var se = Math.Sqrt(Math.Max(0, (v[1] / n - atBeta * atBeta) / n));
         var positivity = ExtremePropensities(v[6], v[7], n, warnings);
@@ -341,7 +344,7 @@ public static partial class Estimation
         return new EstimateResult
         {
             Value = ate, StandardError = se, Interval = Wald(ate, se, r),
-            IntervalMethod = "normal, influence-function variance",
+            IntervalMethod = "normal, plug-in influence-function variance (propensity and outcome models treated as known; valid asymptotically when both are correct)",
             Method = "aipw (doubly robust)", N = n, DroppedRows = f.Dropped,
             EstimandText = $"E[m1 − m0 + 1({r.Treatment}={r.TreatedValue})(Y − m1)/e − 1({r.Treatment}={r.ControlValue})(Y − m0)/(1 − e)], e = logistic({r.Treatment} {tf.Value}), m = {(binaryY ? "logistic" : "linear")}({r.Outcome} {of.Value})",
             AdjustmentSet = r.Adjustment, Warnings = warnings,
