@@ -42,7 +42,7 @@ public static partial class Estimation
         var treated = Expr.Level(r.Treatment, r.TreatedValue);
         if (CanFuseChecks(r, source) && Design.Build(treatmentFormula, source, filter, null, r.TreatedValue, ct) is { IsOk: true } d)
         {
-            var start = WarmStart(source, filter, d.Value, treated, ct) ?? new double[d.Value.Count];
+            var start = Start(r, d.Value) ?? WarmStart(source, filter, d.Value, treated, ct) ?? new double[d.Value.Count];
             var fixedPart = fixedTerms(filter);
             List<Expr> first = [.. fixedPart, .. FusedChecks(r, columns)];
             Frame? frame = null;
@@ -61,11 +61,15 @@ public static partial class Estimation
         if (!first2.IsOk) return first2.Error;
         var design = Design.Build(treatmentFormula, source, f.Filter, null, r.TreatedValue, ct);
         if (!design.IsOk) return design.Error;
-        var start2 = WarmStart(source, f.Filter, design.Value, treated, ct) ?? new double[design.Value.Count];
+        var start2 = Start(r, design.Value) ?? WarmStart(source, f.Filter, design.Value, treated, ct) ?? new double[design.Value.Count];
         var run2 = NewtonWithSums(source, f.Filter, design.Value, f.Treated, r.Treatment, start2, [], _ => true, beta => final(design.Value, beta), ct);
         if (!run2.IsOk) return run2.Error;
         return (f, design.Value, run2.Value!);
     }
+
+    /// <summary>A bootstrap replicate's start: the full-data fit (a resample's MLE is near it, so Newton needs few scans).</summary>
+    static double[]? Start(EstimationRequest r, Design d) =>
+        r.Options.PropensityStart is { } s && s.Length == d.Count && s.All(double.IsFinite) ? s : null;
 
     // ---------------------------------------------------------------- inverse probability weighting
 
@@ -105,7 +109,7 @@ public static partial class Estimation
             int[][] EachX(Func<Arm, Expr> f) => arms.Select(arm => d.Columns.Select(c => t.Add(f(arm) * c)).ToArray()).ToArray();
             var meat = new List<int>();
             for (var i = 0; i < k; i++) for (var j = i; j < k; j++) meat.Add(t.Add(Expr.Pow(a - p, 2) * d.Columns[i] * d.Columns[j]));
-            covariates = BalanceTerms(d);
+            covariates = r.Options.ValueOnly ? [] : BalanceTerms(d);
             // Balance after weighting reads the ATE weights, as before (for ATT too).
             var w1 = a / e;
             var w0 = b / (1 - e);
@@ -185,6 +189,7 @@ public static partial class Estimation
             MeanTreated = mu1, MeanControl = mu0,
             OutcomeSd = Math.Sqrt(Math.Max(0, v[ix.YY] / n - meanY * meanY)),
             Diagnostics = new Diagnostics(positivity, ReadBalance(covariates!, v, ix.Balance), null),
+            PropensityFit = run.Fitted,
         };
     }
 
@@ -351,6 +356,7 @@ public static partial class Estimation
             MeanTreated = mean1, MeanControl = mean0,
             OutcomeSd = Math.Sqrt(Math.Max(0, v[5] / n - meanY * meanY)),
             Diagnostics = new Diagnostics(positivity, [], null),
+            PropensityFit = run.Fitted,
         };
     }
 
