@@ -261,7 +261,8 @@ public static partial class Estimation
         var table = Materialize(source, columns, filter, r.Options.MaxRowsInMemory, ct);
         if (!table.IsOk) return table.Error;
         var rng = new Random(r.Options.Seed);
-        var inner = r with { Options = r.Options with { Bootstrap = 0, By = [] } };
+        // Replicates read only the value; the propensity methods start Newton at the full-data fit.
+        var inner = r with { Options = r.Options with { Bootstrap = 0, By = [], ValueOnly = true, PropensityStart = point.Value.PropensityFit } };
         var values = new List<double>();
         var failures = 0;
         var baseWeights = Enumerable.Range(0, table.Value.RowCount).Select(i => table.Value.Weight(i)).ToArray();
@@ -288,6 +289,14 @@ public static partial class Estimation
     /// <summary>Resample rows with replacement: n draws over rows with probability proportional to their weight.</summary>
     static double[] MultinomialWeights(Random rng, double[] baseWeights)
     {
+        // Unit weights (plain rows, the usual case): n uniform draws of a row, one random number each
+        // (the conditional-binomial chain below costs O(log n) beta draws per row).
+        if (baseWeights.All(w => w == 1))
+        {
+            var counts = new double[baseWeights.Length];
+            for (var i = 0; i < baseWeights.Length; i++) counts[rng.Next(baseWeights.Length)]++;
+            return counts;
+        }
         var total = baseWeights.Sum();
         var n = (long)Math.Round(total);
         var result = new double[baseWeights.Length];

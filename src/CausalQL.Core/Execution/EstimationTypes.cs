@@ -34,6 +34,10 @@ public sealed record EstimationOptions
     public long MaxRowsInMemory { get; init; } = 2_000_000;
     /// <summary>Hears how far bootstrap and other long loops have got (a terminal's progress bar); null = nobody listens.</summary>
     public Sessions.IProgressSink? Progress { get; init; }
+    /// <summary>A bootstrap replicate: where the propensity's Newton run starts (the full-data fit) and only the value is read.</summary>
+    internal double[]? PropensityStart { get; init; }
+    /// <summary>A bootstrap replicate: diagnostics (balance) are not read, so their sums are not taken.</summary>
+    internal bool ValueOnly { get; init; }
 }
 
 /// <summary>
@@ -103,6 +107,8 @@ public sealed record EstimateResult
     /// <summary>Standard deviation of the outcome over the rows used (for the E-value of a mean difference).</summary>
     public double? OutcomeSd { get; init; }
     public Diagnostics? Diagnostics { get; init; }
+    /// <summary>The fitted propensity coefficients (IPW, AIPW): bootstrap replicates start their Newton runs there.</summary>
+    internal double[]? PropensityFit { get; init; }
 }
 
 /// <summary>The outcome of `refute ... with placebo | random_common_cause | subset`.</summary>

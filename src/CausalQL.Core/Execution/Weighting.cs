@@ -42,7 +42,7 @@ public static partial class Estimation
         var treated = Expr.Level(r.Treatment, r.TreatedValue);
         if (CanFuseChecks(r, source) && Design.Build(treatmentFormula, source, filter, null, r.TreatedValue, ct) is { IsOk: true } d)
         {
-            var start = WarmStart(source, filter, d.Value, treated, ct) ?? new double[d.Value.Count];
+            var start = Start(r, d.Value) ?? WarmStart(source, filter, d.Value, treated, ct) ?? new double[d.Value.Count];
             var fixedPart = fixedTerms(filter);
             List<Expr> first = [.. fixedPart, .. FusedChecks(r, columns)];
             Frame? frame = null;
@@ -61,11 +61,15 @@ public static partial class Estimation
         if (!first2.IsOk) return first2.Error;
         var design = Design.Build(treatmentFormula, source, f.Filter, null, r.TreatedValue, ct);
         if (!design.IsOk) return design.Error;
-        var start2 = WarmStart(source, f.Filter, design.Value, treated, ct) ?? new double[design.Value.Count];
+        var start2 = Start(r, design.Value) ?? WarmStart(source, f.Filter, design.Value, treated, ct) ?? new double[design.Value.Count];
         var run2 = NewtonWithSums(source, f.Filter, design.Value, f.Treated, r.Treatment, start2, [], _ => true, beta => final(design.Value, beta), ct);
         if (!run2.IsOk) return run2.Error;
         return (f, design.Value, run2.Value!);
     }
+
+    /// <summary>A bootstrap replicate's start: the full-data fit (a resample's MLE is near it, so Newton needs few scans).</summary>
+    static double[]? Start(EstimationRequest r, Design d) =>
+        r.Options.PropensityStart is { } s && s.Length == d.Count && s.All(double.IsFinite) ? s : null;
 
     // ---------------------------------------------------------------- inverse probability weighting
 
@@ -105,7 +109,7 @@ public static partial class Estimation
             int[][] EachX(Func<Arm, Expr> f) => arms.Select(arm => d.Columns.Select(c => t.Add(f(arm) * c)).ToArray()).ToArray();
             var meat = new List<int>();
             for (var i = 0; i < k; i++) for (var j = i; j < k; j++) meat.Add(t.Add(Expr.Pow(a - p, 2) * d.Columns[i] * d.Columns[j]));
-            covariates = BalanceTerms(d);
+            covariates = r.Options.ValueOnly ? [] : BalanceTerms(d);
             // Balance after weighting reads the ATE weights, as before (for ATT too).
             var w1 = a / e;
             var w0 = b / (1 - e);
@@ -185,6 +189,7 @@ public static partial class Estimation
             MeanTreated = mu1, MeanControl = mu0,
             OutcomeSd = Math.Sqrt(Math.Max(0, v[ix.YY] / n - meanY * meanY)),
             Diagnostics = new Diagnostics(positivity, ReadBalance(covariates!, v, ix.Balance), null),
+            PropensityFit = run.Fitted,
         };
     }
 
@@ -334,6 +339,9 @@ public static partial class Estimation
         var mean1 = v[2] / n + Shift(8);
         var mean0 = v[3] / n + Shift(8 + k0);
         var ate = mean1 - mean0;
+        // Plain influence-function variance Var(φ1 − φ0)/n: it treats e, m1, m0 as known. With both models
+        // correct the nuisance estimation does not change AIPW's asymptotic variance, so this is then valid;
+        // with either model wrong it is not the sandwich of the stacked equations (the label says so).
         var atBeta = v[0] / n;
         var se = Math.Sqrt(Math.Max(0, (v[1] / n - atBeta * atBeta) / n));
         var positivity = ExtremePropensities(v[6], v[7], n, warnings);
@@ -341,13 +349,14 @@ public static partial class Estimation
         return new EstimateResult
         {
             Value = ate, StandardError = se, Interval = Wald(ate, se, r),
-            IntervalMethod = "normal, influence-function variance",
+            IntervalMethod = "normal, plug-in influence-function variance (propensity and outcome models treated as known; valid asymptotically when both are correct)",
             Method = "aipw (doubly robust)", N = n, DroppedRows = f.Dropped,
             EstimandText = $"E[m1 − m0 + 1({r.Treatment}={r.TreatedValue})(Y − m1)/e − 1({r.Treatment}={r.ControlValue})(Y − m0)/(1 − e)], e = logistic({r.Treatment} {tf.Value}), m = {(binaryY ? "logistic" : "linear")}({r.Outcome} {of.Value})",
             AdjustmentSet = r.Adjustment, Warnings = warnings,
             MeanTreated = mean1, MeanControl = mean0,
             OutcomeSd = Math.Sqrt(Math.Max(0, v[5] / n - meanY * meanY)),
             Diagnostics = new Diagnostics(positivity, [], null),
+            PropensityFit = run.Fitted,
         };
     }
 
