@@ -245,6 +245,8 @@ public static partial class Estimation
         var single = of.Value.Columns().Contains(r.Treatment);
         // Outcome regressions m1(x), m0(x): one model with T in it (then "set T"), or one per arm.
         Expr? m1 = null, m0 = null;
+        // Linear outcome coefficients (null for a logistic outcome model): γ of the single model, or γ1, γ0 per arm.
+        double[]? g1 = null, g0 = null;
         Design? outcomeDesign = null;
         var binaryY = false;
 
@@ -256,12 +258,12 @@ public static partial class Estimation
             for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) list.Add(arm is null ? cols[i] * cols[j] : arm * cols[i] * cols[j]);
             return list;
         }
-        Result<Expr> FromMoments(Design d, double[] sums, int offset)
+        Result<(Expr Predictor, double[]? Gamma)> FromMoments(Design d, double[] sums, int offset)
         {
             var cols = d.Columns.Append(y).ToList();
             var mm = new MomentMatrix(cols, Symmetric(cols.Count, sums, offset).ToArray(), double.NaN, 0);
             var ols = mm.Ols(Enumerable.Range(0, d.Count).ToList(), d.Count);
-            return ols.IsOk ? ols.Value.Predictor : ols.Error;
+            return ols.IsOk ? (ols.Value.Predictor, ols.Value.Beta) : ols.Error;
         }
         IReadOnlyList<Expr> FixedTerms(Expr? keep)
         {
@@ -282,7 +284,8 @@ public static partial class Estimation
                 {
                     var model = FromMoments(d, sums, 0);
                     if (!model.IsOk) return model.Error;
-                    (m1, m0) = (Substitute(model.Value, r.Treatment, 1, r.TreatedValue), Substitute(model.Value, r.Treatment, 0, r.ControlValue));
+                    (m1, m0) = (Substitute(model.Value.Predictor, r.Treatment, 1, r.TreatedValue), Substitute(model.Value.Predictor, r.Treatment, 0, r.ControlValue));
+                    g1 = model.Value.Gamma;
                 }
                 else
                 {
@@ -290,18 +293,21 @@ public static partial class Estimation
                     if (!fit1.IsOk) return fit1.Error;
                     var fit0 = FromMoments(d, sums, (d.Count + 1) * (d.Count + 2) / 2);
                     if (!fit0.IsOk) return fit0.Error;
-                    (m1, m0) = (fit1.Value, fit0.Value);
+                    (m1, m0) = (fit1.Value.Predictor, fit0.Value.Predictor);
+                    (g1, g0) = (fit1.Value.Gamma, fit0.Value.Gamma);
                 }
                 return true;
             }
             // Fallback: the models fitted on the complete rows by their own scans.
             var od = Design.Build(of.Value, source, keep, single ? r.Treatment : null, r.TreatedValue, ct);
             if (!od.IsOk) return od.Error;
+            outcomeDesign = od.Value;
             if (single)
             {
                 var model = FitOutcome(source, keep, od.Value, y, r.Outcome, binaryY, ct, warnings);
                 if (!model.IsOk) return model.Error;
-                (m1, m0) = (Substitute(model.Value, r.Treatment, 1, r.TreatedValue), Substitute(model.Value, r.Treatment, 0, r.ControlValue));
+                (m1, m0) = (Substitute(model.Value.Predictor, r.Treatment, 1, r.TreatedValue), Substitute(model.Value.Predictor, r.Treatment, 0, r.ControlValue));
+                g1 = model.Value.Gamma;
             }
             else
             {
@@ -309,23 +315,38 @@ public static partial class Estimation
                 if (!fit1.IsOk) return fit1.Error;
                 var fit0 = FitOutcome(source, Expr.And(keep, b), od.Value, y, r.Outcome, binaryY, ct, warnings);
                 if (!fit0.IsOk) return fit0.Error;
-                (m1, m0) = (fit1.Value, fit0.Value);
+                (m1, m0) = (fit1.Value.Predictor, fit0.Value.Predictor);
+                (g1, g0) = (fit1.Value.Gamma, fit0.Value.Gamma);
             }
             return true;
         }
         // At β: ψ = φ1 − φ0 with φ1 = m1 + A(Y − m1)/e, φ0 = m0 + B(Y − m0)/(1 − e), and Σ (dφ/dη)·x for the first-order correction.
         var k0 = 0;
+        AipwStack? stack = null;
         IReadOnlyList<Expr> Final(Design d, double[] beta)
         {
-            var (_, e, moves) = PropensityAt(r, d, beta);
+            var (p, e, moves) = PropensityAt(r, d, beta);
             var phi1 = m1! + a * (y - m1!) / e;
             var phi0 = m0! + b * (y - m0!) / (1 - e);
             var psi = phi1 - phi0;
             var dphi1 = -(a * (y - m1!) * (1 - e) / e * moves);
             var dphi0 = b * (y - m0!) * e / (1 - e) * moves;
             k0 = d.Count;
-            return [psi, psi * psi, phi1, phi0, y, y * y, Expr.Less(e, 0.01), Expr.Greater(e, 0.99),
+            List<Expr> terms = [psi, psi * psi, phi1, phi0, y, y * y, Expr.Less(e, 0.01), Expr.Greater(e, 0.99),
                 .. d.Columns.Select(c => dphi1 * c), .. d.Columns.Select(c => dphi0 * c)];
+            stack = null;
+            if (g1 is not null && outcomeDesign is { } od)
+            {
+                var z = od.Columns;
+                var none = z.Select(_ => (Expr)Expr.ZeroConst).ToList();
+                stack = single
+                    ? AipwStack.Build(terms, d, z, [(Expr.One, y - Expr.Linear(z, g1))],
+                        z.Select(c => Substitute(c, r.Treatment, 1, r.TreatedValue)).ToList(),
+                        z.Select(c => Substitute(c, r.Treatment, 0, r.ControlValue)).ToList(), a, b, p, e, phi1, phi0)
+                    : g0 is null ? null
+                    : AipwStack.Build(terms, d, z, [(a, y - m1!), (b, y - m0!)], [.. z, .. none], [.. none, .. z], a, b, p, e, phi1, phi0);
+            }
+            return terms;
         }
 
         var fitted = PropensityRun(r, source, filter, tf.Value, columns, "AIPW", FixedTerms, OnFirst, Final, ct);
@@ -339,17 +360,28 @@ public static partial class Estimation
         var mean1 = v[2] / n + Shift(8);
         var mean0 = v[3] / n + Shift(8 + k0);
         var ate = mean1 - mean0;
-        // Plain influence-function variance Var(φ1 − φ0)/n: it treats e, m1, m0 as known. With both models
-        // correct the nuisance estimation does not change AIPW's asymptotic variance, so this is then valid;
-        // with either model wrong it is not the sandwich of the stacked equations (the label says so).
-        var atBeta = v[0] / n;
-        var se = Math.Sqrt(Math.Max(0, (v[1] / n - atBeta * atBeta) / n));
+        // Linear outcome models: the sandwich of the stacked equations (valid when either model is wrong too).
+        // A logistic outcome model: the plain influence-function variance Var(φ1 − φ0)/n, which treats e, m1, m0
+        // as known (valid asymptotically when both models are correct; the label says which).
+        double se;
+        string intervalMethod;
+        if (stack is not null)
+        {
+            se = Math.Sqrt(Math.Max(0, stack.Variance(v, n, run.H, 8, 8 + k0)));
+            intervalMethod = "normal, M-estimation sandwich (stacked estimating equations of the logistic propensity, the least-squares outcome model(s) and the AIPW means)";
+        }
+        else
+        {
+            var atBeta = v[0] / n;
+            se = Math.Sqrt(Math.Max(0, (v[1] / n - atBeta * atBeta) / n));
+            intervalMethod = "normal, plug-in influence-function variance (propensity and logistic outcome models treated as known; valid asymptotically when both are correct)";
+        }
         var positivity = ExtremePropensities(v[6], v[7], n, warnings);
         var meanY = v[4] / n;
         return new EstimateResult
         {
             Value = ate, StandardError = se, Interval = Wald(ate, se, r),
-            IntervalMethod = "normal, plug-in influence-function variance (propensity and outcome models treated as known; valid asymptotically when both are correct)",
+            IntervalMethod = intervalMethod,
             Method = "aipw (doubly robust)", N = n, DroppedRows = f.Dropped,
             EstimandText = $"E[m1 − m0 + 1({r.Treatment}={r.TreatedValue})(Y − m1)/e − 1({r.Treatment}={r.ControlValue})(Y − m0)/(1 − e)], e = logistic({r.Treatment} {tf.Value}), m = {(binaryY ? "logistic" : "linear")}({r.Outcome} {of.Value})",
             AdjustmentSet = r.Adjustment, Warnings = warnings,
@@ -362,21 +394,21 @@ public static partial class Estimation
 
     static Expr Substitute(Expr e, string column, double value, string label) => e.Substitute(column, value, label);
 
-    /// <summary>Fits an outcome model and returns its prediction as an expression (linear predictor, or expit of it).</summary>
-    static Result<Expr> FitOutcome(IDataSource source, Expr? filter, Design d, Expr y, string outcome, bool logistic, CancellationToken ct, List<string> warnings)
+    /// <summary>Fits an outcome model: its prediction as an expression (linear predictor, or expit of it) and, when linear, its coefficients.</summary>
+    static Result<(Expr Predictor, double[]? Gamma)> FitOutcome(IDataSource source, Expr? filter, Design d, Expr y, string outcome, bool logistic, CancellationToken ct, List<string> warnings)
     {
         if (logistic)
         {
             var fit = Logistic(source, filter, d, y, outcome, ct);
             if (!fit.IsOk) return fit.Error;
             warnings.AddRange(fit.Value.Warnings);
-            return Expr.Expit(fit.Value.Predictor(d.Columns));
+            return (Expr.Expit(fit.Value.Predictor(d.Columns)), null);
         }
         var mm = source.Moments([.. d.Columns, y], filter, ct);
         if (!mm.IsOk) return mm.Error;
         var ols = mm.Value.Ols(Enumerable.Range(0, d.Count).ToList(), d.Count);
         if (!ols.IsOk) return ols.Error;
-        return ols.Value.Predictor;
+        return (ols.Value.Predictor, ols.Value.Beta);
     }
 
     // ---------------------------------------------------------------- the linear estimators' one scan

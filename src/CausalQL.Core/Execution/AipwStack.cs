@@ -1,0 +1,88 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace CausalQL.Execution;
+
+public static partial class Estimation
+{
+    /// <summary>
+    /// AIPW's stacked estimating equations θ = (β, γ..., μ1, μ0) with linear outcome models: the logistic
+    /// score (A − p)x, the least-squares normal equations R·z(Y − z'γ) (R = A and B per arm, or 1 for one
+    /// model with T in it), and φ1 − μ1, φ0 − μ0. The sums for M = Σ ψψᵀ and J = Σ ∂ψ/∂θ are taken in the
+    /// propensity's final scan (so a database computes them too); μ never enters a sum: ψ = g − μ-part and
+    /// Σ(g_j − μ_j)(g_l − μ_l) is expanded.
+    /// </summary>
+    sealed class AipwStack
+    {
+        readonly int _k, _q, _blocks;
+        readonly int[] _g;          // Σ g_j, j over θ
+        readonly int[] _gg;         // Σ g_j g_l, upper triangle
+        readonly int[][] _zz;       // per block: Σ R z_i z_j, upper triangle
+        readonly int[] _dMu1, _dMu0; // Σ ∂φ1/∂γ, Σ ∂φ0/∂γ over all blocks' coefficients
+
+        AipwStack(int k, int q, int blocks, int[] g, int[] gg, int[][] zz, int[] dMu1, int[] dMu0) =>
+            (_k, _q, _blocks, _g, _gg, _zz, _dMu1, _dMu0) = (k, q, blocks, g, gg, zz, dMu1, dMu0);
+
+        /// <summary>
+        /// Appends the sums to <paramref name="terms"/>. <paramref name="blocks"/>: each outcome model's row
+        /// indicator R and residual Y − z'γ; <paramref name="z1"/>, <paramref name="z0"/>: the columns whose
+        /// product with γ is m1, m0 (per block, zero constants where a block does not enter that arm).
+        /// </summary>
+        public static AipwStack Build(List<Expr> terms, Design propensity, IReadOnlyList<Expr> z, (Expr R, Expr Resid)[] blocks,
+            IReadOnlyList<Expr> z1, IReadOnlyList<Expr> z0, Expr a, Expr b, Expr p, Expr e, Expr phi1, Expr phi0)
+        {
+            int Add(Expr x) { terms.Add(x); return terms.Count - 1; }
+            var g = new List<Expr>();
+            g.AddRange(propensity.Columns.Select(x => (a - p) * x));
+            foreach (var (r, resid) in blocks) g.AddRange(z.Select(c => r * c * resid));
+            g.Add(phi1);
+            g.Add(phi0);
+            var gIdx = g.Select(Add).ToArray();
+            var gg = new List<int>();
+            for (var i = 0; i < g.Count; i++) for (var j = i; j < g.Count; j++) gg.Add(Add(g[i] * g[j]));
+            var zz = blocks.Select(blk =>
+            {
+                var list = new List<int>();
+                for (var i = 0; i < z.Count; i++) for (var j = i; j < z.Count; j++) list.Add(Add(blk.R * z[i] * z[j]));
+                return list.ToArray();
+            }).ToArray();
+            // ∂φ1/∂m1 = 1 − A/e, ∂φ0/∂m0 = 1 − B/(1 − e).
+            var w1 = 1 - a / e;
+            var w0 = 1 - b / (1 - e);
+            var d1 = z1.Select(c => Add(c * w1)).ToArray();
+            var d0 = z0.Select(c => Add(c * w0)).ToArray();
+            return new AipwStack(propensity.Count, z.Count, blocks.Length, gIdx, [.. gg], zz, d1, d0);
+        }
+
+        /// <summary>Var(μ1 − μ0) = cᵀ J⁻¹ M J⁻ᵀ c; <paramref name="h"/> is the propensity's Σ p(1−p)xxᵀ, the Σ ∂φ/∂η·x sums at the given offsets.</summary>
+        public double Variance(double[] v, double n, Matrix<double> h, int dPhi1, int dPhi0)
+        {
+            var size = _k + _blocks * _q + 2;
+            int mu1 = size - 2, mu0 = size - 1;
+            var jac = Matrix<double>.Build.Dense(size, size);
+            jac.SetSubMatrix(0, 0, -h);
+            for (var blk = 0; blk < _blocks; blk++)
+            {
+                var o = _k + blk * _q;
+                var t = 0;
+                for (var i = 0; i < _q; i++) for (var j = i; j < _q; j++) jac[o + i, o + j] = jac[o + j, o + i] = -v[_zz[blk][t++]];
+            }
+            for (var i = 0; i < _k; i++) { jac[mu1, i] = v[dPhi1 + i]; jac[mu0, i] = v[dPhi0 + i]; }
+            for (var i = 0; i < _blocks * _q; i++) { jac[mu1, _k + i] = v[_dMu1[i]]; jac[mu0, _k + i] = v[_dMu0[i]]; }
+            jac[mu1, mu1] = jac[mu0, mu0] = -n;
+            // μ at the scanned β (Σ(φ − μ) = 0 there), zero for the other rows.
+            var mu = new double[size];
+            mu[mu1] = v[_g[mu1]] / n;
+            mu[mu0] = v[_g[mu0]] / n;
+            var meat = Matrix<double>.Build.Dense(size, size);
+            var u = 0;
+            for (var i = 0; i < size; i++)
+                for (var j = i; j < size; j++)
+                    meat[i, j] = meat[j, i] = v[_gg[u++]] - mu[i] * v[_g[j]] - mu[j] * v[_g[i]] + n * mu[i] * mu[j];
+            var contrast = Vector<double>.Build.Dense(size);
+            contrast[mu1] = 1;
+            contrast[mu0] = -1;
+            var lead = jac.Transpose().Solve(contrast);   // J⁻ᵀc
+            return lead.DotProduct(meat * lead);
+        }
+    }
+}
