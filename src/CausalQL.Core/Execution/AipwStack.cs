@@ -15,7 +15,7 @@ public static partial class Estimation
     {
         readonly int _k, _q, _blocks;
         readonly int[] _g;          // Σ g_j, j over θ
-        readonly int[] _gg;         // Σ g_j g_l, upper triangle
+        readonly int[] _gg;         // Σ g_j g_l, upper triangle (−1: zero by construction)
         readonly int[][] _zz;       // per block: Σ R z_i z_j, upper triangle
         readonly int[] _dMu1, _dMu0; // Σ ∂φ1/∂γ, Σ ∂φ0/∂γ over all blocks' coefficients
 
@@ -37,8 +37,15 @@ public static partial class Estimation
             g.Add(phi1);
             g.Add(phi0);
             var gIdx = g.Select(Add).ToArray();
+            // Which outcome block each g belongs to (−1: none); two different arms' rows never meet (A·B = 0), so
+            // their cross sums are known zeros and not scanned.
+            var owner = new int[g.Count];
+            Array.Fill(owner, -1);
+            for (var blk = 0; blk < blocks.Length; blk++) for (var i = 0; i < z.Count; i++) owner[propensity.Count + blk * z.Count + i] = blk;
             var gg = new List<int>();
-            for (var i = 0; i < g.Count; i++) for (var j = i; j < g.Count; j++) gg.Add(Add(g[i] * g[j]));
+            for (var i = 0; i < g.Count; i++)
+                for (var j = i; j < g.Count; j++)
+                    gg.Add(owner[i] >= 0 && owner[j] >= 0 && owner[i] != owner[j] ? -1 : Add(g[i] * g[j]));
             var zz = blocks.Select(blk =>
             {
                 var list = new List<int>();
@@ -77,7 +84,10 @@ public static partial class Estimation
             var u = 0;
             for (var i = 0; i < size; i++)
                 for (var j = i; j < size; j++)
-                    meat[i, j] = meat[j, i] = v[_gg[u++]] - mu[i] * v[_g[j]] - mu[j] * v[_g[i]] + n * mu[i] * mu[j];
+                {
+                    var index = _gg[u++];
+                    meat[i, j] = meat[j, i] = (index < 0 ? 0 : v[index]) - mu[i] * v[_g[j]] - mu[j] * v[_g[i]] + n * mu[i] * mu[j];
+                }
             var contrast = Vector<double>.Build.Dense(size);
             contrast[mu1] = 1;
             contrast[mu0] = -1;
