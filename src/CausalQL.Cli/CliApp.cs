@@ -17,7 +17,8 @@ public static class ExitCodes
 
 /// <summary>The standard streams, passed in so tests can run commands in-process. <paramref name="OutputIsTerminal"/>: both
 /// output streams are a terminal, so progress bars may be drawn (never when either is piped or redirected).</summary>
-public sealed record CliStreams(TextReader In, TextWriter Out, TextWriter Error, bool InputIsTerminal = false, bool OutputIsTerminal = false);
+/// <param name="ProgressDelay">How long a task runs before it gets a bar; tests shorten it so that they do not depend on the machine's speed.</param>
+public sealed record CliStreams(TextReader In, TextWriter Out, TextWriter Error, bool InputIsTerminal = false, bool OutputIsTerminal = false, TimeSpan? ProgressDelay = null);
 
 /// <summary>`cql`: argument parsing and the commands. Thin: the work happens in Core's <see cref="Session"/>.</summary>
 public static class CliApp
@@ -157,7 +158,7 @@ public static class CliApp
         var ports = CliPorts.Create();
         // Bars only for a person watching a terminal: never with --json, never into a pipe or file.
         var result = Interrupt.During(cancel => io.OutputIsTerminal && !json
-            ? TerminalProgress.Run(io.Error, progress => new Session(ports with { Progress = progress }).Run(source, cancel))
+            ? TerminalProgress.Run(io.Error, progress => new Session(ports with { Progress = progress }).Run(source, cancel), io.ProgressDelay)
             : new Session(ports).Run(source, cancel));
         Print(result, json, io);
         return result.HasErrors ? ExitCodes.ScriptErrors : ExitCodes.Ok;

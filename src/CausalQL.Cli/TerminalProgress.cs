@@ -8,7 +8,7 @@ namespace CausalQL.Cli;
 /// scripts print exactly what they print when piped. Reports come from the working thread, which also draws the bar
 /// (a single line on standard error, erased when the task ends): no display thread, and nothing at all until needed.
 /// </summary>
-public sealed class TerminalProgress(Func<string, double, TerminalProgress.IBar> addBar, Func<TimeSpan>? clock = null) : IProgressSink
+public sealed class TerminalProgress(Func<string, double, TerminalProgress.IBar> addBar, Func<TimeSpan>? clock = null, TimeSpan? delay = null) : IProgressSink
 {
     /// <summary>One drawn bar.</summary>
     public interface IBar
@@ -21,6 +21,7 @@ public sealed class TerminalProgress(Func<string, double, TerminalProgress.IBar>
     public static readonly TimeSpan Delay = TimeSpan.FromSeconds(1);
 
     readonly Func<TimeSpan> _clock = clock ?? RunningClock();
+    readonly TimeSpan _delay = delay ?? Delay;
     readonly Dictionary<string, (TimeSpan Started, IBar? Bar)> _tasks = new(StringComparer.Ordinal);
     readonly Lock _lock = new();
 
@@ -30,7 +31,7 @@ public sealed class TerminalProgress(Func<string, double, TerminalProgress.IBar>
         {
             var now = _clock();
             if (!_tasks.TryGetValue(task, out var entry)) _tasks[task] = entry = (now, null);
-            if (entry.Bar is null && total > 0 && now - entry.Started > Delay)
+            if (entry.Bar is null && total > 0 && now - entry.Started > _delay)
                 _tasks[task] = entry = (entry.Started, addBar(task, total));
             if (entry.Bar is { } bar) bar.Value = done;
         }
@@ -45,11 +46,11 @@ public sealed class TerminalProgress(Func<string, double, TerminalProgress.IBar>
     }
 
     /// <summary>Runs <paramref name="work"/> with bars drawn on <paramref name="terminal"/> (standard error, a terminal).</summary>
-    public static T Run<T>(TextWriter terminal, Func<IProgressSink, T> work)
+    public static T Run<T>(TextWriter terminal, Func<IProgressSink, T> work, TimeSpan? delay = null)
     {
         var clock = RunningClock();
         var width = TerminalWidth();
-        return work(new TerminalProgress((name, total) => new LineBar(terminal, name, total, width, clock), clock));
+        return work(new TerminalProgress((name, total) => new LineBar(terminal, name, total, width, clock), clock, delay));
     }
 
     static int TerminalWidth()
