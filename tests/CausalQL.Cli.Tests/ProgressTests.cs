@@ -66,7 +66,7 @@ public class ProgressTests
         Assert.Equal(done == 0, !line.Contains('━'));
     }
 
-    // About two seconds of bootstrap (IPW refits per replicate), so a bar is due on a terminal.
+    // A few seconds of bootstrap (IPW refits per replicate; ~5 ms each in memory), so a bar is due on a terminal.
     const string Slow = """
         scm m {
           Z := bernoulli(0.5)
@@ -75,7 +75,7 @@ public class ProgressTests
         }
         graph G { Z -> X; Z -> Y; X -> Y }
         data d = sample(m, n = 20000, seed = 7)
-        estimate w = ATE(X -> Y) in G using d with method = ipw, bootstrap = 12, seed = 1
+        estimate w = ATE(X -> Y) in G using d with method = ipw, bootstrap = 400, seed = 1
 
         """;
 
