@@ -39,9 +39,14 @@ public sealed class InMemoryTable : IDataSource
 {
     readonly Dictionary<string, InMemoryColumn> _columns;
     readonly double[]? _weights;
+    readonly IndicatorCache _indicators;
 
     public InMemoryTable(IEnumerable<InMemoryColumn> columns, double[]? weights = null, string description = "table")
+        : this(columns, weights, description, new IndicatorCache()) { }
+
+    InMemoryTable(IEnumerable<InMemoryColumn> columns, double[]? weights, string description, IndicatorCache indicators)
     {
+        _indicators = indicators;
         var list = columns.ToList();
         var lengths = list.Select(c => c.Length).Distinct().ToList();
         if (lengths.Count > 1) throw new ArgumentException("columns differ in length");
@@ -63,11 +68,11 @@ public sealed class InMemoryTable : IDataSource
     public InMemoryColumn this[string name] => _columns[name];
 
     /// <summary>The same columns with other frequency weights (bootstrap replicates, subsets).</summary>
-    public InMemoryTable WithWeights(double[] weights) => new(_columns.Values, weights, Description);
+    public InMemoryTable WithWeights(double[] weights) => new(_columns.Values, weights, Description, _indicators);
 
     /// <summary>A copy with one more column (refutations add random columns).</summary>
     public InMemoryTable With(InMemoryColumn column) =>
-        new(_columns.Values.Where(c => c.Name != column.Name).Append(column), _weights, Description);
+        new(_columns.Values.Where(c => c.Name != column.Name).Append(column), _weights, Description, _indicators);
 
     double W(int row) => _weights?[row] ?? 1;
 
@@ -134,7 +139,9 @@ public sealed class InMemoryTable : IDataSource
 
     public Result<SumsResult> Sums(IReadOnlyList<Expr> terms, Expr? filter, CancellationToken cancellationToken = default)
     {
-        if (Unknown(terms.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
+        if (Unknown(ColumnsRead(terms.Append(filter))) is { } err) return err;
+        if (terms.All(ColumnEvaluator.Supports) && (filter is null || ColumnEvaluator.Supports(filter)))
+            return SumsByColumn(terms, filter);
         var keep = Compile(filter);
         // Heavy sub-expressions (a fitted propensity used by hundreds of terms) once per row, into slots.
         var rewritten = Hoisting.Rewrite(terms, out var heavy);
@@ -153,6 +160,48 @@ public sealed class InMemoryTable : IDataSource
             if (w == 0) continue;
             for (var k = 0; k < hf.Length; k++) slots[k] = hf[k](r);
             for (var i = 0; i < fs.Length; i++) sums[i] += w * fs[i](r);
+        }
+        return new SumsResult(sums, n, rows);
+    }
+
+    /// <summary>
+    /// <see cref="Sums"/> a block of rows at a time: each distinct sub-expression is evaluated once over the
+    /// block into a buffer (this replaces per-row hoisting slots), then every term's products with the weights are added in row order, so
+    /// each sum sees exactly the additions of the row-at-a-time loop.
+    /// </summary>
+    SumsResult SumsByColumn(IReadOnlyList<Expr> terms, Expr? filter)
+    {
+        var evaluator = new ColumnEvaluator(_columns, _indicators);
+        var keep = filter is null ? null : evaluator.Compile(filter, null);
+        var fs = terms.Select(t => evaluator.Compile(t, null)).ToArray();
+        var sums = new double[fs.Length];
+        var use = new bool[ColumnEvaluator.Block];
+        var ones = new double[ColumnEvaluator.Block];
+        Array.Fill(ones, 1.0);
+        double n = 0;
+        long rows = 0;
+        for (var start = 0; start < RowCount; start += ColumnEvaluator.Block)
+        {
+            var len = Math.Min(ColumnEvaluator.Block, RowCount - start);
+            var w = _weights is null ? ones.AsSpan(0, len) : _weights.AsSpan(start, len);
+            var k = keep is null ? default : keep(start, len);
+            var any = false;
+            for (var i = 0; i < len; i++)
+            {
+                var kept = keep is null || (k[i] != 0 && !double.IsNaN(k[i]));
+                if (kept) { rows++; n += w[i]; }
+                use[i] = kept && w[i] != 0;
+                any |= use[i];
+            }
+            if (!any) continue;
+            for (var t = 0; t < fs.Length; t++)
+            {
+                var v = fs[t](start, len);
+                var acc = sums[t];
+                for (var i = 0; i < len; i++)
+                    if (use[i]) acc += w[i] * v[i];
+                sums[t] = acc;
+            }
         }
         return new SumsResult(sums, n, rows);
     }
@@ -182,6 +231,32 @@ public sealed class InMemoryTable : IDataSource
         }
         if (count > 0) { onBatch(new RowBatch(count, buffer, weights)); total += count; }
         return total;
+    }
+
+    /// <summary>The columns read by some expressions, visiting each shared subtree once (the terms of a fit share their predictor).</summary>
+    static IEnumerable<string> ColumnsRead(IEnumerable<Expr?> exprs)
+    {
+        var seen = new HashSet<Expr>(ReferenceEqualityComparer.Instance);
+        var names = new List<string>();
+        var stack = new Stack<Expr>(exprs.OfType<Expr>());
+        while (stack.Count > 0)
+        {
+            var e = stack.Pop();
+            if (!seen.Add(e)) continue;
+            switch (e)
+            {
+                case ColumnRef c: names.Add(c.Name); break;
+                case LevelIs l: names.Add(l.Column); break;
+                case IsNotNull n: names.Add(n.Column); break;
+                case Binary b: stack.Push(b.Right); stack.Push(b.Left); break;
+                case Power p: stack.Push(p.Base); break;
+                case Call c: stack.Push(c.Arg); break;
+                case Clamp c: stack.Push(c.Arg); break;
+                case Compare c: stack.Push(c.Right); stack.Push(c.Left); break;
+                case Conjunction c: stack.Push(c.Right); stack.Push(c.Left); break;
+            }
+        }
+        return names;
     }
 
     static bool Keeps(Func<int, double>? keep, int row)
