@@ -13,16 +13,7 @@ namespace CausalQL.Tests.Sessions;
 public class CancellationTests
 {
     // Z confounds X and Y; every noise term is non-degenerate, so regression fits on every bootstrap replicate.
-    const string Sampled = """
-        scm m {
-          Z := bernoulli(0.5)
-          X := (Z and bernoulli(0.8)) or (not Z and bernoulli(0.2))
-          Y := (X and bernoulli(0.6)) or (Z and bernoulli(0.5))
-        }
-        graph G { Z -> X; Z -> Y; X -> Y }
-        data d = sample(m, n = 200000, seed = 7)
-
-        """;
+    static readonly string Sampled = ConfoundedSample.Script(200000);
 
     /// <summary>An SCM with <paramref name="noises"/> fair coins: enumeration visits 2^noises states.</summary>
     static string ManyCoins(int noises)

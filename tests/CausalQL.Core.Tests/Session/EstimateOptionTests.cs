@@ -6,16 +6,7 @@ namespace CausalQL.Tests.Sessions;
 /// <summary>Options of `estimate` that cannot be honoured are positioned errors that say what would be accepted.</summary>
 public class EstimateOptionTests
 {
-    const string Script = """
-        scm m {
-          Z := bernoulli(0.5)
-          X := (Z and bernoulli(0.8)) or (not Z and bernoulli(0.2))
-          Y := (X and bernoulli(0.6)) or (Z and bernoulli(0.5))
-        }
-        graph G { Z -> X; Z -> Y; X -> Y }
-        data d = sample(m, n = 500, seed = 7)
-
-        """;
+    static readonly string Script = ConfoundedSample.Script(500);
 
     [Theory]
     [InlineData("with bootstrap = 1000000", "bootstrap = 1000000 is out of range: the number of replicates is a whole number from 0 to 100000")]

@@ -14,16 +14,7 @@ public class ProgressPortTests
         public void Finish(string task) => Finished.Add(task);
     }
 
-    const string Script = """
-        scm m {
-          Z := bernoulli(0.5)
-          X := (Z and bernoulli(0.8)) or (not Z and bernoulli(0.2))
-          Y := (X and bernoulli(0.6)) or (Z and bernoulli(0.5))
-        }
-        graph G { Z -> X; Z -> Y; X -> Y }
-        data d = sample(m, n = 2000, seed = 7)
-
-        """;
+    static readonly string Script = ConfoundedSample.Script(2000);
 
     [Theory]
     [InlineData("estimate e = ATE(X -> Y) in G using d with bootstrap = 25", "e: bootstrap")]                  // table bootstrap

@@ -9,16 +9,7 @@ public class RefuteSampleTests
     // Z confounds X and Y. With independent noises A ~ 0.6, B ~ 0.5:
     //   P(Y = 1 | do(X = 1)) = 1 - (1 - 0.6)(1 - 0.5·0.5) = 0.7,  P(Y = 1 | do(X = 0)) = 0.5·0.5 = 0.25,  ATE = 0.45.
     // The naive difference is biased upward (Z raises both X and Y), so a right answer needs the adjustment.
-    const string Discrete = """
-        scm m {
-          Z := bernoulli(0.5)
-          X := (Z and bernoulli(0.8)) or (not Z and bernoulli(0.2))
-          Y := (X and bernoulli(0.6)) or (Z and bernoulli(0.5))
-        }
-        graph G { Z -> X; Z -> Y; X -> Y }
-        data d = sample(m, n = 20000, seed = 7)
-
-        """;
+    static readonly string Discrete = ConfoundedSample.Script(20000);
 
     // Linear-Gaussian with a latent confounder U of X and Y and an instrument Z: one unit of X moves Y by 2
     // (the estimators contrast binary treatments by adjustment; a continuous treatment goes through the instrument).
