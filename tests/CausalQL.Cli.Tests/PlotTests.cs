@@ -7,14 +7,7 @@ namespace CausalQL.Tests.Cli;
 /// <summary>`plot ...` through `cql run`: real PNG and SVG files beside the script (ScottPlot on SkiaSharp).</summary>
 public class PlotTests
 {
-    const string Script = """
-        scm m {
-          Z := bernoulli(0.5)
-          X := (Z and bernoulli(0.8)) or (not Z and bernoulli(0.2))
-          Y := (X and bernoulli(0.6)) or (Z and bernoulli(0.5))
-        }
-        graph G { Z -> X; Z -> Y; X -> Y }
-        data d = sample(m, n = 3000, seed = 7)
+    static readonly string Script = ConfoundedSample.Script(3000) + """
         estimate e = ATE(X -> Y) in G using d with bootstrap = 100, seed = 1
         estimate w = ATE(X -> Y) in G using d with method = ipw
 

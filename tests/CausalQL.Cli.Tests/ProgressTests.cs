@@ -68,14 +68,7 @@ public class ProgressTests
 
     // A bootstrap of a dozen IPW replicates. In process the bar's delay is zero, so a bar is due on a terminal however
     // fast the machine; the real program (piped, so never a bar) keeps the usual one second.
-    const string Slow = """
-        scm m {
-          Z := bernoulli(0.5)
-          X := (Z and bernoulli(0.8)) or (not Z and bernoulli(0.2))
-          Y := (X and bernoulli(0.6)) or (Z and bernoulli(0.5))
-        }
-        graph G { Z -> X; Z -> Y; X -> Y }
-        data d = sample(m, n = 20000, seed = 7)
+    static readonly string Slow = ConfoundedSample.Script(20000) + """
         estimate w = ATE(X -> Y) in G using d with method = ipw, bootstrap = 12, seed = 1
 
         """;

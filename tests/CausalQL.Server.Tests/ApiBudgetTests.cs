@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using CausalQL.Server.Tests.Support;
+using CausalQL.Tests;
 
 namespace CausalQL.Server.Tests;
 
@@ -13,14 +14,7 @@ namespace CausalQL.Server.Tests;
 public sealed class ApiBudgetTests
 {
     // 100,000 bootstrap replicates of a regression on 200,000 sampled rows: hours of work in one statement.
-    const string LongBootstrap = """
-        scm m {
-          Z := bernoulli(0.5)
-          X := (Z and bernoulli(0.8)) or (not Z and bernoulli(0.2))
-          Y := (X and bernoulli(0.6)) or (Z and bernoulli(0.5))
-        }
-        graph G { Z -> X; Z -> Y; X -> Y }
-        data d = sample(m, n = 200000, seed = 7)
+    static readonly string LongBootstrap = ConfoundedSample.Script(200000) + """
         estimate ATE(X -> Y) in G using d with method = regression, bootstrap = 100000
         """;
 

@@ -6,7 +6,7 @@ namespace CausalQL.Tests;
 /// </summary>
 public static class ConfoundedSample
 {
-    /// <summary>Seven lines (the scm, graph G, data d) and a blank one: statements appended start on line 8.</summary>
+    /// <summary>Seven lines (the scm, graph G, data d), each ending in a newline: statements appended start on line 8.</summary>
     public static string Script(int rows) => $$"""
         scm m {
           Z := bernoulli(0.5)

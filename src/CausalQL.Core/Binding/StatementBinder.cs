@@ -267,15 +267,20 @@ public sealed partial class Binder
             ok = false;
         }
         var options = BindOptions(s.Options);
-        switch (_symbols.Lookup(s.Target.Text))
+        return LabelledEstimate(s.Target) is { } e && ok ? new RefuteStatement(e, method, options, At(s)) : null;
+    }
+
+    /// <summary>The estimate a refute or plot statement names, or null after reporting why it is not one.</summary>
+    EstimateSymbol? LabelledEstimate(NameSyntax target)
+    {
+        switch (_symbols.Lookup(target.Text))
         {
-            case EstimateSymbol e when ok: return new RefuteStatement(e, method, options, At(s));
-            case EstimateSymbol: return null;
+            case EstimateSymbol e: return e;
             case null:
-                _diagnostics.ReportUnknownName(At(s.Target), "estimate", s.Target.Text, SuggestName(s.Target.Text, x => x is EstimateSymbol));
+                _diagnostics.ReportUnknownName(At(target), "estimate", target.Text, SuggestName(target.Text, x => x is EstimateSymbol));
                 return null;
             case var other:
-                _diagnostics.ReportWrongKind(At(s.Target), s.Target.Text, "a labelled estimate", other);
+                _diagnostics.ReportWrongKind(At(target), target.Text, "a labelled estimate", other);
                 return null;
         }
     }
@@ -320,17 +325,7 @@ public sealed partial class Binder
                 ok = false;
             }
         }
-        switch (_symbols.Lookup(s.Target.Text))
-        {
-            case EstimateSymbol e when ok: return new PlotStatement(kind, e, s.Path.Value, extension, options, At(s), At(s.Path));
-            case EstimateSymbol: return null;
-            case null:
-                _diagnostics.ReportUnknownName(At(s.Target), "estimate", s.Target.Text, SuggestName(s.Target.Text, x => x is EstimateSymbol));
-                return null;
-            case var other:
-                _diagnostics.ReportWrongKind(At(s.Target), s.Target.Text, "a labelled estimate", other);
-                return null;
-        }
+        return LabelledEstimate(s.Target) is { } e && ok ? new PlotStatement(kind, e, s.Path.Value, extension, options, At(s), At(s.Path)) : null;
     }
 
     BoundStatement? BindExpressionStatement(ExpressionStatementSyntax s)

@@ -7,14 +7,7 @@ namespace CausalQL.Tests.Sessions;
 public class PlotTests
 {
     // Z confounds X and Y (the scm of RefuteSampleTests): the naive imbalance in Z is large, and weighting removes it.
-    const string Script = """
-        scm m {
-          Z := bernoulli(0.5)
-          X := (Z and bernoulli(0.8)) or (not Z and bernoulli(0.2))
-          Y := (X and bernoulli(0.6)) or (Z and bernoulli(0.5))
-        }
-        graph G { Z -> X; Z -> Y; X -> Y }
-        data d = sample(m, n = 5000, seed = 7)
+    static readonly string Script = ConfoundedSample.Script(5000) + """
         estimate e = ATE(X -> Y) in G using d with bootstrap = 200, seed = 1
         estimate w = ATE(X -> Y) in G using d with method = ipw
 
