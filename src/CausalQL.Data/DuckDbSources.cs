@@ -31,9 +31,12 @@ public static class DuckDbSources
             Relation, e => $"cannot read Parquet '{pathOrGlob}': {FirstLine(e.Message)}");
     }
 
-    /// <summary>An in-memory DuckDB prepared by <paramref name="setupSql"/> (e.g. CREATE TABLE ... AS ...), read through <paramref name="relation"/>.</summary>
-    public static Result<IDataSource> FromSetup(string description, string setupSql, string relation, string? weightColumn = null) =>
-        Open(description, weightColumn, setupSql, relation, e => FirstLine(e.Message));
+    /// <summary>
+    /// An in-memory DuckDB prepared by <paramref name="setupSql"/> (e.g. CREATE TABLE ... AS ...), read through <paramref name="relation"/>.
+    /// <paramref name="blockSums"/> false leaves sums to SQL aggregates (the way every other engine does them; for comparisons).
+    /// </summary>
+    public static Result<IDataSource> FromSetup(string description, string setupSql, string relation, string? weightColumn = null, bool blockSums = true) =>
+        Open(description, weightColumn, setupSql, relation, e => FirstLine(e.Message), blockSums);
 
     static ExecError? MissingFile(string path)
     {
@@ -45,7 +48,7 @@ public static class DuckDbSources
         return File.Exists(path) ? null : new ExecError($"file '{path}' does not exist");
     }
 
-    static Result<IDataSource> Open(string description, string? weightColumn, string setupSql, string relation, Func<Exception, string> describe)
+    static Result<IDataSource> Open(string description, string? weightColumn, string setupSql, string relation, Func<Exception, string> describe, bool blockSums = true)
     {
         DuckDBConnection? connection = null;
         try
@@ -61,7 +64,8 @@ public static class DuckDbSources
                 connection.Dispose();
                 return Result<IDataSource>.Fail($"weight column '{weightColumn}' does not exist in {description}", weightColumn);
             }
-            return new SqlDataSource(description, connection, DuckDbDialect.Instance, relation, schema, weightColumn, describe);
+            var kernel = blockSums ? DuckDbBlockSums.Register(connection) : null;
+            return new SqlDataSource(description, connection, DuckDbDialect.Instance, relation, schema, weightColumn, describe, null, kernel);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
         {

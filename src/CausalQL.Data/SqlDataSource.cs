@@ -17,10 +17,16 @@ public sealed class SqlDataSource : IDataSource
     readonly Func<Exception, string> _describeError;
     readonly Action? _cleanup;
     readonly Lock _gate = new();
+    readonly DuckDbBlockSums? _blockSums;
 
     public SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
         IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup = null)
+        : this(description, connection, dialect, relation, schema, weightColumn, describeError, cleanup, null) { }
+
+    internal SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
+        IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup, DuckDbBlockSums? blockSums)
     {
+        _blockSums = blockSums;
         Description = description;
         _connection = connection;
         Schema = schema;
@@ -88,6 +94,9 @@ public sealed class SqlDataSource : IDataSource
     public Result<SumsResult> Sums(IReadOnlyList<Expr> terms, Expr? filter, CancellationToken cancellationToken = default)
     {
         if (Unknown(terms.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
+        if (_blockSums is not null && terms.Count > 0
+            && BlockSumsPlan.Create(terms, c => Schema.FirstOrDefault(s => s.Name == c)?.Storage, WeightColumn, _blockSums.Capacity) is { Inputs.Count: > 0 } plan)
+            return BlockSums(plan, filter, cancellationToken);
         return Query(_planner.Sums(terms, filter), cancellationToken, reader =>
         {
             reader.Read();
@@ -97,6 +106,30 @@ public sealed class SqlDataSource : IDataSource
             for (var i = 0; i < terms.Count; i++) sums[i] = reader.IsDBNull(i + 2) ? 0 : ToDouble(reader.GetValue(i + 2));
             return new SumsResult(sums, double.IsNaN(n) ? 0 : n, rows);
         });
+    }
+
+    /// <summary>The sums computed by the engine-side function during one counting scan.</summary>
+    Result<SumsResult> BlockSums(BlockSumsPlan plan, Expr? filter, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _blockSums!.Begin(plan);
+            var scanned = Query(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter), cancellationToken, reader =>
+            {
+                reader.Read();
+                return ToLong(reader.GetValue(0));
+            });
+            if (!scanned.IsOk)
+            {
+                _blockSums.Abandon();
+                return scanned.Error;
+            }
+            var sums = _blockSums.End();
+            // Every row the query counted went through the function: a mismatch would be a silent wrong sum.
+            if (sums.Rows != scanned.Value)
+                return Result<SumsResult>.Fail($"{Description}: the engine handed over {sums.Rows} of {scanned.Value} rows to the sums");
+            return sums;
+        }
     }
 
     public Result<long> Rows(IReadOnlyList<Expr> columns, Expr? filter, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
@@ -196,6 +229,7 @@ public sealed class SqlDataSource : IDataSource
         lock (_gate)
         {
             _connection.Dispose();
+            _blockSums?.Dispose();
             _cleanup?.Invoke();
         }
     }
