@@ -18,15 +18,20 @@ public sealed class SqlDataSource : IDataSource
     readonly Action? _cleanup;
     readonly Lock _gate = new();
     readonly DuckDbBlockSums? _blockSums;
+    // For a relation whose row numbers the engine can seek to (one Parquet file): given the row
+    // count and the rows wanted, a relation of a few windows of rows that the scan reads alone.
+    readonly Func<long, long, string>? _windowSample;
 
     public SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
         IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup = null)
         : this(description, connection, dialect, relation, schema, weightColumn, describeError, cleanup, null) { }
 
     internal SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
-        IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup, DuckDbBlockSums? blockSums)
+        IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup, DuckDbBlockSums? blockSums,
+        Func<long, long, string>? windowSample = null)
     {
         _blockSums = blockSums;
+        _windowSample = windowSample;
         Description = description;
         _connection = connection;
         Schema = schema;
@@ -138,16 +143,19 @@ public sealed class SqlDataSource : IDataSource
         return Stream(_planner.Rows(columns, filter), columns.Count, batchSize, onBatch, cancellationToken);
     }
 
-    public bool SamplesCheaply => _planner.SampleRows([], null, 100) is not null;
+    public bool SamplesCheaply => _windowSample is not null || _planner.SampleRows([], null, 100) is not null;
 
     public Result<long> SampleRows(IReadOnlyList<Expr> columns, Expr? filter, long rows, long minimumRows, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
     {
         if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
-        if (_planner.SampleRows(columns, filter, 100) is null) return this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);
+        if (!SamplesCheaply) return this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);
         var count = Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
         if (!count.IsOk) return count.Error;
         if (count.Value < minimumRows) return 0L;
-        return Stream(_planner.SampleRows(columns, filter, 100.0 * rows / count.Value)!, columns.Count, 65536, onBatch, cancellationToken);
+        var sql = _windowSample is not null
+            ? _planner.RowsOf(_windowSample(count.Value, rows), columns, filter)
+            : _planner.SampleRows(columns, filter, 100.0 * rows / count.Value)!;
+        return Stream(sql, columns.Count, 65536, onBatch, cancellationToken);
     }
 
     Result<long> Stream(string sql, int k, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken) =>

@@ -129,9 +129,11 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
 
     /// <summary>The expressions row by row from a block sample of the relation; null when the dialect cannot sample it.</summary>
     public string? SampleRows(IReadOnlyList<Expr> columns, Expr? filter, double percent) =>
-        dialect.BlockSample(relation, percent) is { } sampled
-            ? $"SELECT {string.Join(", ", columns.Select(Value).Append(weightColumn is null ? dialect.Number(1) : Weight))} FROM {sampled}{Where(filter)}"
-            : null;
+        dialect.BlockSample(relation, percent) is { } sampled ? RowsOf(sampled, columns, filter) : null;
+
+    /// <summary>The expressions row by row from <paramref name="sampled"/>, a relation with this one's columns holding a sample of its rows.</summary>
+    public string RowsOf(string sampled, IReadOnlyList<Expr> columns, Expr? filter) =>
+        $"SELECT {string.Join(", ", columns.Select(Value).Append(weightColumn is null ? dialect.Number(1) : Weight))} FROM {sampled}{Where(filter)}";
 
     /// <summary>The expressions as doubles, plus the weight, row by row.</summary>
     public string Rows(IReadOnlyList<Expr> columns, Expr? filter) =>
