@@ -295,12 +295,18 @@ public static partial class Estimation
         }
         // Sandwich c'(B·M·B)c with M = Σ e²·x·x' equals Σ (e · (Bc)'x)²: one sum over a short scan,
         // since e needs the fitted β (the only second pass; the full meat would need fourth moments).
+        // A bootstrap replicate reads only the value, so it skips that scan.
         var e = y - Expr.Linear(x.Columns, ols.Value.Beta);
         var bread = ols.Value.XtxInverse;
         var direction = bread * cvec;
-        var meatSum = source.Sums([Expr.Pow(e * Expr.Linear(x.Columns, direction.ToArray()), 2)], f.Filter, ct);
-        if (!meatSum.IsOk) return meatSum.Error;
-        var seLin = Math.Sqrt(Math.Max(0, meatSum.Value.Sums[0] * (r.Options.Sandwich == SandwichType.HC1 ? nn / Math.Max(1, nn - x.Count) : 1)));
+        var meatAlongC = double.NaN;
+        if (!r.Options.ValueOnly)
+        {
+            var meatSum = source.Sums([Expr.Pow(e * Expr.Linear(x.Columns, direction.ToArray()), 2)], f.Filter, ct);
+            if (!meatSum.IsOk) return meatSum.Error;
+            meatAlongC = meatSum.Value.Sums[0];
+        }
+        var seLin = Math.Sqrt(Math.Max(0, meatAlongC * (r.Options.Sandwich == SandwichType.HC1 ? nn / Math.Max(1, nn - x.Count) : 1)));
         var yIndex = x.Count;
         var meanY = interceptIndex >= 0 ? mm.Cross[interceptIndex, yIndex] / nn : double.NaN;
         return new EstimateResult
