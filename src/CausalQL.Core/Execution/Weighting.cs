@@ -42,11 +42,13 @@ public static partial class Estimation
         var treated = Expr.Level(r.Treatment, r.TreatedValue);
         if (CanFuseChecks(r, source) && Design.Build(treatmentFormula, source, filter, null, r.TreatedValue, ct) is { IsOk: true } d)
         {
-            var start = Start(r, d.Value) ?? WarmStart(source, filter, d.Value, treated, ct) ?? new double[d.Value.Count];
+            var given = Start(r, d.Value);
+            var pilot = given is null ? SamplePilot(source, filter, d.Value, treated, ct) : null;
+            var start = given ?? pilot?.Beta ?? new double[d.Value.Count];
             var fixedPart = fixedTerms(filter);
             List<Expr> first = [.. fixedPart, .. FusedChecks(r, columns)];
             Frame? frame = null;
-            var run = NewtonWithSums(source, filter, d.Value, treated, r.Treatment, start, first, s =>
+            var run = NewtonWithSums(source, filter, d.Value, treated, r.Treatment, start, pilot, first, s =>
             {
                 frame = FusedFrame(r, source, columns, filter, s, fixedPart.Count);
                 return frame is null ? false : onFirst(frame, filter, s.Sums[..fixedPart.Count]);
@@ -61,8 +63,10 @@ public static partial class Estimation
         if (!first2.IsOk) return first2.Error;
         var design = Design.Build(treatmentFormula, source, f.Filter, null, r.TreatedValue, ct);
         if (!design.IsOk) return design.Error;
-        var start2 = Start(r, design.Value) ?? WarmStart(source, f.Filter, design.Value, treated, ct) ?? new double[design.Value.Count];
-        var run2 = NewtonWithSums(source, f.Filter, design.Value, f.Treated, r.Treatment, start2, [], _ => true, beta => final(design.Value, beta), ct);
+        var given2 = Start(r, design.Value);
+        var pilot2 = given2 is null ? SamplePilot(source, f.Filter, design.Value, treated, ct) : null;
+        var start2 = given2 ?? pilot2?.Beta ?? new double[design.Value.Count];
+        var run2 = NewtonWithSums(source, f.Filter, design.Value, f.Treated, r.Treatment, start2, pilot2, [], _ => true, beta => final(design.Value, beta), ct);
         if (!run2.IsOk) return run2.Error;
         return (f, design.Value, run2.Value!);
     }
@@ -332,10 +336,12 @@ public static partial class Estimation
             var dphi1 = -(a * (y - m1!) * (1 - e) / e * moves);
             var dphi0 = b * (y - m0!) * e / (1 - e) * moves;
             k0 = d.Count;
-            List<Expr> terms = [psi, psi * psi, phi1, phi0, y, y * y, Expr.Less(e, 0.01), Expr.Greater(e, 0.99),
+            // Σψ and Σψ² serve only the plain variance (no stack): otherwise their places hold φ1, φ0 again, which the scan takes once.
+            var stacked = g1 is not null && outcomeDesign is not null && (single || g0 is not null);
+            List<Expr> terms = [stacked ? phi1 : psi, stacked ? phi0 : psi * psi, phi1, phi0, y, y * y, Expr.Less(e, 0.01), Expr.Greater(e, 0.99),
                 .. d.Columns.Select(c => dphi1 * c), .. d.Columns.Select(c => dphi0 * c)];
             stack = null;
-            if (g1 is not null && outcomeDesign is { } od)
+            if (stacked && g1 is not null && outcomeDesign is { } od)
             {
                 var z = od.Columns;
                 var none = z.Select(_ => (Expr)Expr.ZeroConst).ToList();
