@@ -237,25 +237,36 @@ public static partial class Estimation
 
         if (binaryY && r.Options.LogisticForBinaryOutcome)
         {
-            var fit = Logistic(source, f.Filter, x, y, r.Outcome, ct);
-            if (!fit.IsOk) return fit.Error;
-            warnings.AddRange(fit.Value.Warnings);
-            var p1 = Expr.Expit(Expr.Linear(d1, fit.Value.Beta));
-            var p0 = Expr.Expit(Expr.Linear(d0, fit.Value.Beta));
+            // The standardised means and the sandwich's sums ride on the logistic fit's last scan, at β a
+            // tiny step from the maximum: the means are corrected to first order in that step (their
+            // gradients are among the sums), the sandwich is read at β.
             var k = x.Count;
-            var terms = new List<Expr> { p1, p0 };
-            terms.AddRange(d1.Select(d => p1 * (1 - p1) * d));
-            terms.AddRange(d0.Select(d => p0 * (1 - p0) * d));
-            var resid = y - Expr.Expit(Expr.Linear(x.Columns, fit.Value.Beta));
-            for (var i = 0; i < k; i++) for (var j = i; j < k; j++) terms.Add(resid * resid * x.Columns[i] * x.Columns[j]);
-            var s = source.Sums(terms, f.Filter, ct);
-            if (!s.IsOk) return s.Error;
-            var n = s.Value.N;
-            var mu1 = s.Value.Sums[0] / n;
-            var mu0 = s.Value.Sums[1] / n;
-            var g = Vector<double>.Build.Dense(k, i => (s.Value.Sums[2 + i] - s.Value.Sums[2 + k + i]) / n);
-            var meat = Symmetric(k, s.Value.Sums, 2 + 2 * k);
-            var v = fit.Value.HInverse * meat * fit.Value.HInverse * (r.Options.Sandwich == SandwichType.HC1 ? n / Math.Max(1, n - k) : 1);
+            List<Expr> Standardised(double[] beta)
+            {
+                var p1 = Expr.Expit(Expr.Linear(d1, beta));
+                var p0 = Expr.Expit(Expr.Linear(d0, beta));
+                var terms = new List<Expr> { p1, p0 };
+                terms.AddRange(d1.Select(d => p1 * (1 - p1) * d));
+                terms.AddRange(d0.Select(d => p0 * (1 - p0) * d));
+                var resid = y - Expr.Expit(Expr.Linear(x.Columns, beta));
+                for (var i = 0; i < k; i++) for (var j = i; j < k; j++) terms.Add(resid * resid * x.Columns[i] * x.Columns[j]);
+                return terms;
+            }
+            var pilot = SamplePilot(source, f.Filter, x, y, ct);
+            var fit = NewtonWithSums(source, f.Filter, x, y, r.Outcome, pilot?.Beta ?? new double[k], pilot, [], _ => true, Standardised, ct);
+            if (!fit.IsOk) return fit.Error;
+            var run = fit.Value!;
+            warnings.AddRange(run.Warnings);
+            var at = run.Final.Sums;
+            var n = run.Final.N;
+            var g1 = Enumerable.Range(0, k).Select(i => at[2 + i]).ToArray();
+            var g0 = Enumerable.Range(0, k).Select(i => at[2 + k + i]).ToArray();
+            var mu1 = (at[0] + g1.Zip(run.Step, (a, b) => a * b).Sum()) / n;
+            var mu0 = (at[1] + g0.Zip(run.Step, (a, b) => a * b).Sum()) / n;
+            var g = Vector<double>.Build.Dense(k, i => (g1[i] - g0[i]) / n);
+            var meat = Symmetric(k, at, 2 + 2 * k);
+            var hInverse = run.H.Inverse();
+            var v = hInverse * meat * hInverse * (r.Options.Sandwich == SandwichType.HC1 ? n / Math.Max(1, n - k) : 1);
             var se = Math.Sqrt(Math.Max(0, g.DotProduct(v * g)));
             return new EstimateResult
             {
