@@ -253,4 +253,26 @@ public class ScanCountTests(ITestOutputHelper output)
         Assert.Equal(ate, memory.Value, Math.Abs(ate) * 1e-9);
         Assert.Equal(memory.StandardError!.Value, ours.StandardError!.Value, memory.StandardError.Value * 1e-5);
     }
+
+    [Theory]
+    [InlineData("ipw")]
+    [InlineData("aipw")]
+    public void Frequency_weights_go_into_the_sample_fit_and_the_answer_is_the_converged_one(string name)
+    {
+        var (plain, _) = Large.Value;
+        var random = new Random(7);
+        var weights = Enumerable.Range(0, plain.RowCount).Select(_ => (double)random.Next(1, 4)).ToArray();
+        var table = InMemoryTable.FromNumbers(new[] { "W1", "W2", "W3", "W4", "W5", "T", "Y" }
+            .ToDictionary(c => c, c => ((NumberColumn)plain[c]).Values), weights);
+        var request = Request(name);
+        var source = new CountingSource(table, samplesCheaply: true);
+        var ours = Ok(Estimation.Estimate(request, source));
+        output.WriteLine($"{name} weighted: {source.FullScans} scans");
+        // Weighted sources take the profiling scan first, then the two scans.
+        Assert.Equal(3, source.FullScans);
+        // The reference starts at our fit and takes full Newton steps on all rows until they vanish.
+        var reference = Converged(request, table, ours.PropensityFit!);
+        SameAsConverged(ours, reference, reference.PropensityFit!);
+        Assert.Equal(weights.Sum(), ours.N);
+    }
 }
