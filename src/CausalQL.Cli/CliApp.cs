@@ -155,12 +155,14 @@ public static class CliApp
 
     static int RunScript(SourceText source, bool json, CliStreams io)
     {
-        var ports = CliPorts.Create();
+        // Each statement's results are printed as soon as it finishes, so a long script shows its progress.
+        var ports = CliPorts.Create() with { Finished = entry => PrintEntry(entry, source, json, io) };
         // Bars only for a person watching a terminal: never with --json, never into a pipe or file.
         var result = Interrupt.During(cancel => io.OutputIsTerminal && !json
             ? TerminalProgress.Run(io.Error, progress => new Session(ports with { Progress = progress }).Run(source, cancel), io.ProgressDelay)
             : new Session(ports).Run(source, cancel));
-        Print(result, json, io);
+        io.Out.Flush();
+        io.Error.Flush();
         return result.HasErrors ? ExitCodes.ScriptErrors : ExitCodes.Ok;
     }
 
@@ -177,22 +179,27 @@ public static class CliApp
     /// <summary>Results to standard output, diagnostics (with source line and caret) to standard error, in the order they happened.</summary>
     public static void Print(RunResult result, bool json, CliStreams io)
     {
-        foreach (var entry in result.Entries)
+        foreach (var entry in result.Entries) PrintEntry(entry, result.Source, json, io);
+        io.Out.Flush();
+        io.Error.Flush();
+    }
+
+    static void PrintEntry(RunEntry entry, SourceText source, bool json, CliStreams io)
+    {
+        switch (entry)
         {
-            switch (entry)
-            {
-                case ResultEntry r when json:
-                    io.Out.WriteLine(r.Result.JsonLine);
-                    break;
-                case ResultEntry r:
-                    io.Out.WriteLine(r.Result.Text);
-                    break;
-                case DiagnosticEntry d:
-                    if (json) io.Out.WriteLine(DiagnosticJson(d.Diagnostic));
-                    io.Error.Write(d.Diagnostic.Render(result.Source));
-                    break;
-            }
+            case ResultEntry r when json:
+                io.Out.WriteLine(r.Result.JsonLine);
+                break;
+            case ResultEntry r:
+                io.Out.WriteLine(r.Result.Text);
+                break;
+            case DiagnosticEntry d:
+                if (json) io.Out.WriteLine(DiagnosticJson(d.Diagnostic));
+                io.Error.Write(d.Diagnostic.Render(source));
+                break;
         }
+        // Out and error interleave in the order things happened, also when both go to one pipe.
         io.Out.Flush();
         io.Error.Flush();
     }

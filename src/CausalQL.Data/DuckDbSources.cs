@@ -26,14 +26,45 @@ public static class DuckDbSources
     {
         if (MissingFile(pathOrGlob) is { } missing) return missing;
         var literal = DuckDbDialect.Instance.Text(pathOrGlob);
+        var single = pathOrGlob.IndexOfAny(['*', '?', '[']) < 0;
         return Open($"parquet({pathOrGlob})", weightColumn,
             $"CREATE VIEW {Relation} AS SELECT * FROM read_parquet({literal})",
-            Relation, e => $"cannot read Parquet '{pathOrGlob}': {FirstLine(e.Message)}");
+            Relation, e => $"cannot read Parquet '{pathOrGlob}': {FirstLine(e.Message)}",
+            numbered: single ? $"SELECT * FROM read_parquet({literal}, file_row_number = true)" : null);
     }
 
-    /// <summary>An in-memory DuckDB prepared by <paramref name="setupSql"/> (e.g. CREATE TABLE ... AS ...), read through <paramref name="relation"/>.</summary>
-    public static Result<IDataSource> FromSetup(string description, string setupSql, string relation, string? weightColumn = null) =>
-        Open(description, weightColumn, setupSql, relation, e => FirstLine(e.Message));
+    const string Numbered = "causalql_numbered";
+    const string RowNumber = "file_row_number";
+
+    /// <summary>
+    /// A sample of one Parquet file that reads only what it returns: DuckDB's TABLESAMPLE decodes the
+    /// whole file, but a filter on the row number skips every row group outside it. The file is cut
+    /// into equal strata and a window of consecutive rows is taken at a random place in each (a fixed
+    /// seed, so runs repeat); the windows are the sample. Only the starting point of an iterative
+    /// fit comes from it, never a result.
+    /// </summary>
+    static string WindowSample(long total, long wanted)
+    {
+        // Each window opens the file again (its footer read anew), so a few wide windows, not many narrow ones.
+        var windows = (int)Math.Clamp(wanted / 4096, 1, 8);
+        var size = Math.Max(1, (wanted + windows - 1) / windows);
+        var stratum = total / windows;
+        var random = new Random(unchecked((int)(0x5EED ^ total)));
+        var parts = new List<string>();
+        for (var w = 0; w < windows; w++)
+        {
+            var start = w * stratum + (long)(random.NextDouble() * Math.Max(0, stratum - size));
+            parts.Add($"SELECT * EXCLUDE ({RowNumber}) FROM {Numbered} WHERE {RowNumber} BETWEEN {start} AND {start + size - 1}");
+        }
+        return $"({string.Join(" UNION ALL ", parts)}) AS causalql_windows";
+    }
+
+    /// <summary>
+    /// An in-memory DuckDB prepared by <paramref name="setupSql"/> (e.g. CREATE TABLE ... AS ...), read through <paramref name="relation"/>.
+    /// <paramref name="blockSums"/> false leaves sums to SQL aggregates (the way every other engine does them; for comparisons).
+    /// </summary>
+    public static Result<IDataSource> FromSetup(string description, string setupSql, string relation, string? weightColumn = null, bool blockSums = true) =>
+        Open(description, weightColumn, setupSql, relation, e => FirstLine(e.Message), blockSums);
 
     static ExecError? MissingFile(string path)
     {
@@ -45,7 +76,8 @@ public static class DuckDbSources
         return File.Exists(path) ? null : new ExecError($"file '{path}' does not exist");
     }
 
-    static Result<IDataSource> Open(string description, string? weightColumn, string setupSql, string relation, Func<Exception, string> describe)
+    static Result<IDataSource> Open(string description, string? weightColumn, string setupSql, string relation, Func<Exception, string> describe, bool blockSums = true,
+        string? numbered = null)
     {
         DuckDBConnection? connection = null;
         try
@@ -61,7 +93,11 @@ public static class DuckDbSources
                 connection.Dispose();
                 return Result<IDataSource>.Fail($"weight column '{weightColumn}' does not exist in {description}", weightColumn);
             }
-            return new SqlDataSource(description, connection, DuckDbDialect.Instance, relation, schema, weightColumn, describe);
+            var kernel = blockSums ? DuckDbBlockSums.Register(connection) : null;
+            // Window sampling needs the file's row numbers; a file with a column of that name keeps TABLESAMPLE.
+            var windows = numbered is not null && schema.All(c => c.Name != RowNumber) && TryExecute(connection, $"CREATE VIEW {Numbered} AS {numbered}")
+                ? WindowSample : (Func<long, long, string>?)null;
+            return new SqlDataSource(description, connection, DuckDbDialect.Instance, relation, schema, weightColumn, describe, null, kernel, windows);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
         {
@@ -77,6 +113,19 @@ public static class DuckDbSources
         using var reader = command.ExecuteReader();
         // Every statement of a multi-statement setup runs, not only the first.
         do { while (reader.Read()) { } } while (reader.NextResult());
+    }
+
+    static bool TryExecute(DbConnection connection, string sql)
+    {
+        try
+        {
+            Execute(connection, sql);
+            return true;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
     }
 
     static List<ColumnSchema> ReadSchema(DbConnection connection, string relation)

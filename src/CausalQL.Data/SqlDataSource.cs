@@ -17,10 +17,21 @@ public sealed class SqlDataSource : IDataSource
     readonly Func<Exception, string> _describeError;
     readonly Action? _cleanup;
     readonly Lock _gate = new();
+    readonly DuckDbBlockSums? _blockSums;
+    // For a relation whose row numbers the engine can seek to (one Parquet file): given the row
+    // count and the rows wanted, a relation of a few windows of rows that the scan reads alone.
+    readonly Func<long, long, string>? _windowSample;
 
     public SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
         IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup = null)
+        : this(description, connection, dialect, relation, schema, weightColumn, describeError, cleanup, null) { }
+
+    internal SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
+        IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup, DuckDbBlockSums? blockSums,
+        Func<long, long, string>? windowSample = null)
     {
+        _blockSums = blockSums;
+        _windowSample = windowSample;
         Description = description;
         _connection = connection;
         Schema = schema;
@@ -88,6 +99,9 @@ public sealed class SqlDataSource : IDataSource
     public Result<SumsResult> Sums(IReadOnlyList<Expr> terms, Expr? filter, CancellationToken cancellationToken = default)
     {
         if (Unknown(terms.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
+        if (_blockSums is not null && terms.Count > 0
+            && BlockSumsPlan.Create(terms, c => Schema.FirstOrDefault(s => s.Name == c)?.Storage, WeightColumn, _blockSums.Capacity) is { Inputs.Count: > 0 } plan)
+            return BlockSums(plan, filter, cancellationToken);
         return Query(_planner.Sums(terms, filter), cancellationToken, reader =>
         {
             reader.Read();
@@ -99,22 +113,49 @@ public sealed class SqlDataSource : IDataSource
         });
     }
 
+    /// <summary>The sums computed by the engine-side function during one counting scan.</summary>
+    Result<SumsResult> BlockSums(BlockSumsPlan plan, Expr? filter, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _blockSums!.Begin(plan);
+            var scanned = Query(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter), cancellationToken, reader =>
+            {
+                reader.Read();
+                return ToLong(reader.GetValue(0));
+            });
+            if (!scanned.IsOk)
+            {
+                _blockSums.Abandon();
+                return scanned.Error;
+            }
+            var sums = _blockSums.End();
+            // Every row the query counted went through the function: a mismatch would be a silent wrong sum.
+            if (sums.Rows != scanned.Value)
+                return Result<SumsResult>.Fail($"{Description}: the engine handed over {sums.Rows} of {scanned.Value} rows to the sums");
+            return sums;
+        }
+    }
+
     public Result<long> Rows(IReadOnlyList<Expr> columns, Expr? filter, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
     {
         if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
         return Stream(_planner.Rows(columns, filter), columns.Count, batchSize, onBatch, cancellationToken);
     }
 
-    public bool SamplesCheaply => _planner.SampleRows([], null, 100) is not null;
+    public bool SamplesCheaply => _windowSample is not null || _planner.SampleRows([], null, 100) is not null;
 
     public Result<long> SampleRows(IReadOnlyList<Expr> columns, Expr? filter, long rows, long minimumRows, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
     {
         if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
-        if (_planner.SampleRows(columns, filter, 100) is null) return this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);
+        if (!SamplesCheaply) return this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);
         var count = Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
         if (!count.IsOk) return count.Error;
         if (count.Value < minimumRows) return 0L;
-        return Stream(_planner.SampleRows(columns, filter, 100.0 * rows / count.Value)!, columns.Count, 65536, onBatch, cancellationToken);
+        var sql = _windowSample is not null
+            ? _planner.RowsOf(_windowSample(count.Value, rows), columns, filter)
+            : _planner.SampleRows(columns, filter, 100.0 * rows / count.Value)!;
+        return Stream(sql, columns.Count, 65536, onBatch, cancellationToken);
     }
 
     Result<long> Stream(string sql, int k, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken) =>
@@ -196,6 +237,7 @@ public sealed class SqlDataSource : IDataSource
         lock (_gate)
         {
             _connection.Dispose();
+            _blockSums?.Dispose();
             _cleanup?.Invoke();
         }
     }

@@ -55,25 +55,32 @@ public class InterruptTests
         info.ArgumentList.Add("run");
         info.ArgumentList.Add("endless.cql");
         using var process = Process.Start(info)!;
-        var outTask = process.StandardOutput.ReadToEndAsync();
-        var errTask = process.StandardError.ReadToEndAsync();
+        // Output is collected as it comes, so the signal can wait for the first statement's answer (not for a guessed time).
+        var output = new StringBuilder();
+        var error = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (error) error.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        string Seen() { lock (output) return output.ToString(); }
         try
         {
             var waited = Stopwatch.StartNew();
-            while (!CatchesSigInt(process.Id) && waited.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(50);
+            while (!(CatchesSigInt(process.Id) && Seen().Contains("P(Y | do(X))")) && !process.HasExited && waited.Elapsed < TimeSpan.FromSeconds(120))
+                await Task.Delay(50);
             Assert.True(CatchesSigInt(process.Id), "cql never installed a SIGINT handler");
-            await Task.Delay(1500);   // past start-up and into the endless statement
+            Assert.Contains("P(Y | do(X))", Seen());                          // the identify before it printed
             Assert.Equal(0, kill(process.Id, SigInt));
             Assert.True(process.WaitForExit(60_000), "cql did not stop within 60 s of Ctrl+C");
+            process.WaitForExit();   // and the output streams are drained
         }
         finally
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
-        var (output, error) = (await outTask, await errTask);
+        var all = Seen() + error;
         Assert.Equal(1, process.ExitCode);
-        Assert.Contains("P(Y | do(X))", output);                          // the identify before it printed
-        Assert.Contains("the run was cancelled; this statement and the ones after it did not finish", output + error);
-        Assert.DoesNotContain("internal error", output + error);
+        Assert.Contains("the run was cancelled; this statement and the ones after it did not finish", all);
+        Assert.DoesNotContain("internal error", all);
     }
 }

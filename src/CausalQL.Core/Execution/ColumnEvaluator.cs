@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace CausalQL.Execution;
@@ -20,6 +21,13 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
     // (the terms of a Newton step share the predictor, its expit, and products like h·W1).
     readonly Dictionary<Expr, VectorFn> _compiled = new(new Hoisting.Memo());
 
+    // Bumped when the columns' contents change under the same row positions (an engine's
+    // buffers refilled with the next chunk), so no block cached from the old contents is reused.
+    int _generation;
+
+    /// <summary>Forgets every computed block: the column arrays now hold other rows.</summary>
+    public void ContentsChanged() => _generation++;
+
     /// <summary>Compiles <paramref name="e"/>; reads of hoisted names resolve to <paramref name="slots"/> (blocks filled beforehand).</summary>
     public VectorFn Compile(Expr e, double[][]? slots)
     {
@@ -31,15 +39,17 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
             var inner = f;
             var last = -1;
             var lastLength = 0;
+            var lastGeneration = -1;
             double[]? kept = null;
             f = (s, n) =>
             {
-                if (s == last && n == lastLength) return kept.AsSpan(0, n);
+                if (s == last && n == lastLength && lastGeneration == _generation) return kept.AsSpan(0, n);
                 var v = inner(s, n);
                 kept ??= new double[Block];
                 v.CopyTo(kept);
                 last = s;
                 lastLength = n;
+                lastGeneration = _generation;
                 return kept.AsSpan(0, n);
             };
         }
@@ -84,10 +94,10 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     var o = new double[Block];
                     return b.Op switch
                     {
-                        BinaryOp.Add => (s, n) => { var x = l(s, n); var y = r(s, n); for (var i = 0; i < x.Length; i++) o[i] = x[i] + y[i]; return o.AsSpan(0, n); },
-                        BinaryOp.Sub => (s, n) => { var x = l(s, n); var y = r(s, n); for (var i = 0; i < x.Length; i++) o[i] = x[i] - y[i]; return o.AsSpan(0, n); },
-                        BinaryOp.Mul => (s, n) => { var x = l(s, n); var y = r(s, n); for (var i = 0; i < x.Length; i++) o[i] = x[i] * y[i]; return o.AsSpan(0, n); },
-                        _ => (s, n) => { var x = l(s, n); var y = r(s, n); for (var i = 0; i < x.Length; i++) o[i] = x[i] / y[i]; return o.AsSpan(0, n); },
+                        BinaryOp.Add => (s, n) => { ElementWise.Add(l(s, n), r(s, n), o); return o.AsSpan(0, n); },
+                        BinaryOp.Sub => (s, n) => { ElementWise.Subtract(l(s, n), r(s, n), o); return o.AsSpan(0, n); },
+                        BinaryOp.Mul => (s, n) => { ElementWise.Multiply(l(s, n), r(s, n), o); return o.AsSpan(0, n); },
+                        _ => (s, n) => { ElementWise.Divide(l(s, n), r(s, n), o); return o.AsSpan(0, n); },
                     };
                 }
             case Power p:
@@ -96,8 +106,8 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     var k = p.Exponent;
                     var o = new double[Block];
                     return k == 2
-                        ? (s, n) => { var x = b(s, n); for (var i = 0; i < x.Length; i++) o[i] = x[i] * x[i]; return o.AsSpan(0, n); }
-                        : (s, n) => { var x = b(s, n); for (var i = 0; i < x.Length; i++) o[i] = Math.Pow(x[i], k); return o.AsSpan(0, n); };
+                        ? (s, n) => { var x = b(s, n); ElementWise.Multiply(x, x, o); return o.AsSpan(0, n); }
+                        : (s, n) => { ElementWise.Pow(b(s, n), k, o); return o.AsSpan(0, n); };
                 }
             case Call c:
                 {
@@ -105,9 +115,9 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     var o = new double[Block];
                     return c.Fn switch
                     {
-                        Function.Exp => (s, n) => { var x = a(s, n); for (var i = 0; i < x.Length; i++) o[i] = Math.Exp(x[i]); return o.AsSpan(0, n); },
-                        Function.Log => (s, n) => { var x = a(s, n); for (var i = 0; i < x.Length; i++) o[i] = Math.Log(x[i]); return o.AsSpan(0, n); },
-                        _ => (s, n) => { var x = a(s, n); for (var i = 0; i < x.Length; i++) o[i] = 1 / (1 + Math.Exp(-Math.Clamp(x[i], -700, 700))); return o.AsSpan(0, n); },
+                        Function.Exp => (s, n) => { ElementWise.Exp(a(s, n), o); return o.AsSpan(0, n); },
+                        Function.Log => (s, n) => { ElementWise.Log(a(s, n), o); return o.AsSpan(0, n); },
+                        _ => (s, n) => { ElementWise.Expit(a(s, n), o); return o.AsSpan(0, n); },
                     };
                 }
             case Clamp c:
@@ -116,7 +126,7 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     var lo = c.Lo;
                     var hi = c.Hi;
                     var o = new double[Block];
-                    return (s, n) => { var x = a(s, n); for (var i = 0; i < x.Length; i++) o[i] = Math.Clamp(x[i], lo, hi); return o.AsSpan(0, n); };
+                    return (s, n) => { ElementWise.Clamp(a(s, n), lo, hi, o); return o.AsSpan(0, n); };
                 }
             case Compare c:
                 {
@@ -125,9 +135,9 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     var o = new double[Block];
                     return c.Op switch
                     {
-                        CompareOp.Less => (s, n) => { var x = l(s, n); var y = r(s, n); for (var i = 0; i < x.Length; i++) o[i] = x[i] < y[i] ? 1 : 0; return o.AsSpan(0, n); },
-                        CompareOp.Greater => (s, n) => { var x = l(s, n); var y = r(s, n); for (var i = 0; i < x.Length; i++) o[i] = x[i] > y[i] ? 1 : 0; return o.AsSpan(0, n); },
-                        _ => (s, n) => { var x = l(s, n); var y = r(s, n); for (var i = 0; i < x.Length; i++) o[i] = x[i] == y[i] ? 1 : 0; return o.AsSpan(0, n); },
+                        CompareOp.Less => (s, n) => { ElementWise.Less(l(s, n), r(s, n), o); return o.AsSpan(0, n); },
+                        CompareOp.Greater => (s, n) => { ElementWise.Less(r(s, n), l(s, n), o); return o.AsSpan(0, n); },
+                        _ => (s, n) => { ElementWise.Equal(l(s, n), r(s, n), o); return o.AsSpan(0, n); },
                     };
                 }
             case Conjunction c:
@@ -135,13 +145,7 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     var l = Compile(c.Left, slots);
                     var r = Compile(c.Right, slots);
                     var o = new double[Block];
-                    return (s, n) =>
-                    {
-                        var x = l(s, n);
-                        var y = r(s, n);
-                        for (var i = 0; i < x.Length; i++) o[i] = x[i] != 0 && !double.IsNaN(x[i]) && y[i] != 0 && !double.IsNaN(y[i]) ? 1 : 0;
-                        return o.AsSpan(0, n);
-                    };
+                    return (s, n) => { ElementWise.And(l(s, n), r(s, n), o); return o.AsSpan(0, n); };
                 }
             default: throw new ArgumentOutOfRangeException(nameof(e), e, "expression not evaluable column-wise");
         }
@@ -166,6 +170,82 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
         var a = new double[length];
         Array.Fill(a, double.NaN);
         return a;
+    }
+}
+
+/// <summary>
+/// Element-wise operations; arithmetic with SIMD, where each element gets the same single IEEE
+/// operation as the scalar loop would give it, so results are bit-for-bit those of the row-at-a-time path.
+/// Hot loops are compiled optimised at once (no tier-0 phase): a single estimate runs them
+/// millions of times before tiered compilation would get round to them.
+/// </summary>
+static class ElementWise
+{
+    const MethodImplOptions Hot = MethodImplOptions.AggressiveOptimization;
+
+    [MethodImpl(Hot)]
+    public static void Pow(ReadOnlySpan<double> x, double k, Span<double> o) { for (var i = 0; i < x.Length; i++) o[i] = Math.Pow(x[i], k); }
+
+    [MethodImpl(Hot)]
+    public static void Exp(ReadOnlySpan<double> x, Span<double> o) { for (var i = 0; i < x.Length; i++) o[i] = Math.Exp(x[i]); }
+
+    [MethodImpl(Hot)]
+    public static void Log(ReadOnlySpan<double> x, Span<double> o) { for (var i = 0; i < x.Length; i++) o[i] = Math.Log(x[i]); }
+
+    /// <summary>The logistic function, the argument clamped to ±700 so exp never overflows (as the SQL dialects do).</summary>
+    [MethodImpl(Hot)]
+    public static void Expit(ReadOnlySpan<double> x, Span<double> o) { for (var i = 0; i < x.Length; i++) o[i] = 1 / (1 + Math.Exp(-Math.Clamp(x[i], -700, 700))); }
+
+    [MethodImpl(Hot)]
+    public static void Clamp(ReadOnlySpan<double> x, double lo, double hi, Span<double> o) { for (var i = 0; i < x.Length; i++) o[i] = Math.Clamp(x[i], lo, hi); }
+
+    [MethodImpl(Hot)]
+    public static void Less(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o) { for (var i = 0; i < x.Length; i++) o[i] = x[i] < y[i] ? 1 : 0; }
+
+    [MethodImpl(Hot)]
+    public static void Equal(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o) { for (var i = 0; i < x.Length; i++) o[i] = x[i] == y[i] ? 1 : 0; }
+
+    /// <summary>1 where both are true (non-zero, not missing), else 0.</summary>
+    [MethodImpl(Hot)]
+    public static void And(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o)
+    {
+        for (var i = 0; i < x.Length; i++) o[i] = x[i] != 0 && !double.IsNaN(x[i]) && y[i] != 0 && !double.IsNaN(y[i]) ? 1 : 0;
+    }
+
+    [MethodImpl(Hot)]
+    public static void Add(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o)
+    {
+        var i = 0;
+        for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+            (new Vector<double>(x[i..]) + new Vector<double>(y[i..])).CopyTo(o[i..]);
+        for (; i < x.Length; i++) o[i] = x[i] + y[i];
+    }
+
+    [MethodImpl(Hot)]
+    public static void Subtract(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o)
+    {
+        var i = 0;
+        for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+            (new Vector<double>(x[i..]) - new Vector<double>(y[i..])).CopyTo(o[i..]);
+        for (; i < x.Length; i++) o[i] = x[i] - y[i];
+    }
+
+    [MethodImpl(Hot)]
+    public static void Multiply(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o)
+    {
+        var i = 0;
+        for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+            (new Vector<double>(x[i..]) * new Vector<double>(y[i..])).CopyTo(o[i..]);
+        for (; i < x.Length; i++) o[i] = x[i] * y[i];
+    }
+
+    [MethodImpl(Hot)]
+    public static void Divide(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o)
+    {
+        var i = 0;
+        for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+            (new Vector<double>(x[i..]) / new Vector<double>(y[i..])).CopyTo(o[i..]);
+        for (; i < x.Length; i++) o[i] = x[i] / y[i];
     }
 }
 

@@ -21,9 +21,31 @@ public static class Compilation
     public static (ImmutableArray<RunEntry> Entries, SymbolTable Symbols) Run(SourceText source, SymbolTable symbols, SessionPorts ports, bool execute = true)
     {
         var parsed = Parse(source);
-        var (entries, after) = Execute(parsed.Script, source, symbols, ports, execute);
-        return (InPlace(parsed.Diagnostics, entries), after);
+        if (ports.Finished is not { } finished)
+        {
+            var (entries, after) = Execute(parsed.Script, source, symbols, ports, execute);
+            return (InPlace(parsed.Diagnostics, entries), after);
+        }
+        // Streamed: each entry as its statement finishes, parse errors slotted in by position as InPlace does.
+        var pending = new Queue<Diagnostic>(parsed.Diagnostics.OrderBy(d => d.Location.Span.Start));
+        var (streamed, symbolsAfter) = Execute(parsed.Script, source, symbols, ports with
+        {
+            Finished = entry =>
+            {
+                while (pending.Count > 0 && pending.Peek().Location.Span.Start < Start(entry)) finished(new DiagnosticEntry(pending.Dequeue()));
+                finished(entry);
+            },
+        }, execute);
+        while (pending.Count > 0) finished(new DiagnosticEntry(pending.Dequeue()));
+        return (InPlace(parsed.Diagnostics, streamed), symbolsAfter);
     }
+
+    static int Start(RunEntry entry) => entry switch
+    {
+        ResultEntry r => r.Result.Location.Span.Start,
+        DiagnosticEntry d => d.Diagnostic.Location.Span.Start,
+        _ => int.MaxValue,
+    };
 
     /// <summary>
     /// Parse errors placed where they occur among the statements' results, so a transcript reads in
@@ -36,12 +58,7 @@ public static class Compilation
         var pending = new Queue<Diagnostic>(parseDiagnostics.OrderBy(d => d.Location.Span.Start));
         foreach (var entry in entries)
         {
-            var start = entry switch
-            {
-                ResultEntry r => r.Result.Location.Span.Start,
-                DiagnosticEntry d => d.Diagnostic.Location.Span.Start,
-                _ => int.MaxValue,
-            };
+            var start = Start(entry);
             while (pending.Count > 0 && pending.Peek().Location.Span.Start < start)
                 result.Add(new DiagnosticEntry(pending.Dequeue()));
             result.Add(entry);
@@ -50,15 +67,25 @@ public static class Compilation
         return result.ToImmutable();
     }
 
-    /// <summary>Passes 2 and 3 over an already parsed script, threading the symbol table through.</summary>
+    /// <summary>
+    /// Passes 2 and 3 over an already parsed script, threading the symbol table through. Each
+    /// statement's entries go to <see cref="SessionPorts.Finished"/> once it has finished.
+    /// </summary>
     public static (ImmutableArray<RunEntry> Entries, SymbolTable Symbols) Execute(
         ScriptSyntax script, SourceText source, SymbolTable symbols, SessionPorts ports, bool execute = true)
     {
         var entries = ImmutableArray.CreateBuilder<RunEntry>();
         var cancellation = ports.Cancellation;
+        var told = 0;
+        void Tell()
+        {
+            if (ports.Finished is { } finished)
+                for (; told < entries.Count; told++) finished(entries[told]);
+        }
         foreach (var statement in script.Statements)
         {
-            if (cancellation.IsCancellationRequested) return (Cancelled(entries, statement, source, ports), symbols);
+            Tell();
+            if (cancellation.IsCancellationRequested) return (Cancelled(entries, statement, source, ports, Tell), symbols);
             var bound = Binder.BindStatement(statement, symbols, source, ports.Files);
             symbols = bound.Symbols;
             foreach (var d in bound.Diagnostics) entries.Add(new DiagnosticEntry(d));
@@ -87,15 +114,17 @@ public static class Compilation
             if (cancellation.IsCancellationRequested)
             {
                 entries.Count = before;
-                return (Cancelled(entries, statement, source, ports), symbols);
+                return (Cancelled(entries, statement, source, ports, Tell), symbols);
             }
         }
+        Tell();
         return (entries.ToImmutable(), symbols);
     }
 
-    static ImmutableArray<RunEntry> Cancelled(ImmutableArray<RunEntry>.Builder entries, Syntax.StatementSyntax at, SourceText source, SessionPorts ports)
+    static ImmutableArray<RunEntry> Cancelled(ImmutableArray<RunEntry>.Builder entries, Syntax.StatementSyntax at, SourceText source, SessionPorts ports, Action tell)
     {
         entries.Add(new DiagnosticEntry(Diagnostic.Error(source.Location(at.Span), ports.CancelledMessage)));
+        tell();
         return entries.ToImmutable();
     }
 }

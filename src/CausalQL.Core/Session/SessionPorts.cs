@@ -12,7 +12,7 @@ namespace CausalQL.Sessions;
 public sealed record SessionPorts(
     IFileReader? Files = null, IOutputFiles? Output = null, IGraphDrawer? Drawer = null, IDataOpener? Data = null,
     INlTranslator? Translator = null, IAskConfirmation? ConfirmAsk = null, IPlotRenderer? Plotter = null, IProgressSink? Progress = null,
-    CancellationToken Cancellation = default, TimeSpan? TimeBudget = null)
+    CancellationToken Cancellation = default, TimeSpan? TimeBudget = null, Action<RunEntry>? Finished = null)
 {
     public static readonly SessionPorts None = new();
 

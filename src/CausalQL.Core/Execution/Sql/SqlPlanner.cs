@@ -29,10 +29,16 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
         Call { Fn: Function.Exp } c => dialect.Exp(Value(c.Arg)),
         Call { Fn: Function.Log } c => dialect.Ln(Value(c.Arg)),
         // Clamp the linear predictor so exp never overflows (PostgreSQL raises on overflow).
-        Call c => $"({dialect.Number(1)} / ({dialect.Number(1)} + {dialect.Exp(dialect.Least(dialect.Number(700), dialect.Greatest(dialect.Number(-700), "-" + Value(c.Arg))))}))",
-        Clamp c => dialect.Least(dialect.Number(c.Hi), dialect.Greatest(dialect.Number(c.Lo), Value(c.Arg))),
+        Call c => KeepNull(Value(c.Arg), v => $"({dialect.Number(1)} / ({dialect.Number(1)} + {dialect.Exp(dialect.Least(dialect.Number(700), dialect.Greatest(dialect.Number(-700), "-" + v)))}))"),
+        Clamp c => KeepNull(Value(c.Arg), v => dialect.Least(dialect.Number(c.Hi), dialect.Greatest(dialect.Number(c.Lo), v))),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e, "unknown expression"),
     };
+
+    /// <summary>
+    /// LEAST and GREATEST skip NULL arguments, so a clamp would turn a missing value into a bound:
+    /// keep it missing, as every other operation does.
+    /// </summary>
+    static string KeepNull(string value, Func<string, string> clamped) => $"(CASE WHEN {value} IS NULL THEN NULL ELSE {clamped(value)} END)";
 
     /// <summary>A boolean condition.</summary>
     public string Predicate(Expr e) => e switch
@@ -89,6 +95,13 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
     }
 
 
+    /// <summary>
+    /// One scan that hands the rows to an engine-side function (see <see cref="BlockSumsPlan"/>):
+    /// each input as a double, NULL kept; the function does the sums, the query only counts rows.
+    /// </summary>
+    public string BlockSums(IReadOnlyList<Expr> inputs, string function, Expr? filter) =>
+        $"SELECT COUNT(*), SUM({function}({string.Join(", ", inputs.Select(Value))})) FROM {relation}{Where(filter)}";
+
     /// <summary>One scan: row and complete-case counts, then per column non-null count, min, max and "all 0/1".</summary>
     public string Profile(IReadOnlyList<string> columns, Expr? filter)
     {
@@ -116,9 +129,11 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
 
     /// <summary>The expressions row by row from a block sample of the relation; null when the dialect cannot sample it.</summary>
     public string? SampleRows(IReadOnlyList<Expr> columns, Expr? filter, double percent) =>
-        dialect.BlockSample(relation, percent) is { } sampled
-            ? $"SELECT {string.Join(", ", columns.Select(Value).Append(weightColumn is null ? dialect.Number(1) : Weight))} FROM {sampled}{Where(filter)}"
-            : null;
+        dialect.BlockSample(relation, percent) is { } sampled ? RowsOf(sampled, columns, filter) : null;
+
+    /// <summary>The expressions row by row from <paramref name="sampled"/>, a relation with this one's columns holding a sample of its rows.</summary>
+    public string RowsOf(string sampled, IReadOnlyList<Expr> columns, Expr? filter) =>
+        $"SELECT {string.Join(", ", columns.Select(Value).Append(weightColumn is null ? dialect.Number(1) : Weight))} FROM {sampled}{Where(filter)}";
 
     /// <summary>The expressions as doubles, plus the weight, row by row.</summary>
     public string Rows(IReadOnlyList<Expr> columns, Expr? filter) =>

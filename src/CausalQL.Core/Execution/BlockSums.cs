@@ -1,0 +1,225 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace CausalQL.Execution;
+
+/// <summary>
+/// Σ w·term over rows that an engine hands over in blocks of double columns (DuckDB's vectors),
+/// for <see cref="IDataSource.Sums"/>: the engine reads, filters and decodes the rows and computes
+/// only the leaves (<see cref="Inputs"/>: columns, level indicators, random draws); every term is
+/// evaluated here, column-wise with shared sub-expressions, and summed with SIMD. Engines evaluate
+/// a few dozen aggregates of long expressions far slower than this (each aggregate its own
+/// expression tree, the fitted propensity recomputed per term), so this keeps a scan near the cost
+/// of decoding it.
+/// Semantics follow SQL's SUM: a row whose term is missing (NaN: a NULL input) adds nothing to that
+/// term, N is the weight total over all rows handed over, Rows counts them.
+/// </summary>
+public sealed class BlockSumsPlan
+{
+    const string InputPrefix = "\u0002in";
+
+    readonly List<Expr> _terms;
+
+    BlockSumsPlan(List<Expr> terms, List<Expr> inputs, bool weighted, int capacity)
+    {
+        _terms = terms;
+        Inputs = inputs;
+        Weighted = weighted;
+        Capacity = capacity;
+    }
+
+    /// <summary>The per-row values the engine computes, in the order it passes them; the weight last when weighted.</summary>
+    public IReadOnlyList<Expr> Inputs { get; }
+    public bool Weighted { get; }
+    /// <summary>The most rows one block may hold.</summary>
+    public int Capacity { get; }
+    public int TermCount => _terms.Count;
+
+    /// <summary>
+    /// A plan for the terms, or null when some node cannot be evaluated here (then the engine's own SQL does it).
+    /// Text columns read as numbers are left to the engine, which reports them.
+    /// </summary>
+    public static BlockSumsPlan? Create(IReadOnlyList<Expr> terms, Func<string, StorageType?> storageOf, string? weightColumn, int capacity)
+    {
+        var inputs = new List<Expr>();
+        var index = new Dictionary<Expr, int>();
+        var ok = true;
+        Expr Leaf(Expr leaf)
+        {
+            if (!index.TryGetValue(leaf, out var i))
+            {
+                i = inputs.Count;
+                index[leaf] = i;
+                inputs.Add(leaf);
+            }
+            return new ColumnRef(InputPrefix + i);
+        }
+        Expr Rewrite(Expr e)
+        {
+            switch (e)
+            {
+                case ColumnRef c:
+                    if (storageOf(c.Name) is not (StorageType.Number or StorageType.Boolean)) ok = false;
+                    return Leaf(c);
+                // On number and boolean columns (NULL arrives as NaN) the indicators are comparisons
+                // done here, so the engine passes the bare column instead of computing a CASE per row.
+                // NaN compares unequal to everything, itself included, as NULL makes SQL's CASE give 0.
+                case LevelIs l when storageOf(l.Column) is StorageType.Number or StorageType.Boolean:
+                    return Expr.Equal(Leaf(new ColumnRef(l.Column)), new Constant(LevelValue(l.Label, storageOf(l.Column)!.Value)));
+                case IsNotNull n when storageOf(n.Column) is StorageType.Number or StorageType.Boolean:
+                    {
+                        var column = Leaf(new ColumnRef(n.Column));
+                        return Expr.Equal(column, column);
+                    }
+                case LevelIs or IsNotNull or RandomUniform: return Leaf(e);
+                case Constant: return e;
+                case Binary b: return b with { Left = Rewrite(b.Left), Right = Rewrite(b.Right) };
+                case Power p: return p with { Base = Rewrite(p.Base) };
+                case Call c: return c with { Arg = Rewrite(c.Arg) };
+                case Clamp c: return c with { Arg = Rewrite(c.Arg) };
+                case Compare c: return c with { Left = Rewrite(c.Left), Right = Rewrite(c.Right) };
+                case Conjunction c: return c with { Left = Rewrite(c.Left), Right = Rewrite(c.Right) };
+                default: ok = false; return e;
+            }
+        }
+        var rewritten = terms.Select(Rewrite).ToList();
+        if (!ok || !rewritten.All(ColumnEvaluator.Supports)) return null;
+        if (weightColumn is not null)
+        {
+            if (storageOf(weightColumn) is not (StorageType.Number or StorageType.Boolean)) return null;
+            // The weight is always its own input (last), even when a term reads the same column.
+            inputs.Add(new ColumnRef(weightColumn));
+        }
+        return new BlockSumsPlan(rewritten, inputs, weightColumn is not null, capacity);
+    }
+
+    /// <summary>The value a level label stands for in a number or boolean column, as the SQL dialects read it (NaN: matches no row).</summary>
+    static double LevelValue(string label, StorageType storage) => storage switch
+    {
+        StorageType.Boolean => label is "1" or "true" or "TRUE" or "True" ? 1 : 0,
+        _ => double.TryParse(label, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : double.NaN,
+    };
+
+    /// <summary>State for one engine thread: its own buffers, compiled terms and partial sums.</summary>
+    public BlockSumsWorker NewWorker() => new(this, _terms);
+
+    /// <summary>The totals of all workers (each worker saw a disjoint part of the rows).</summary>
+    public SumsResult Merge(IEnumerable<BlockSumsWorker> workers)
+    {
+        var sums = new double[_terms.Count];
+        double n = 0;
+        long rows = 0;
+        foreach (var w in workers)
+        {
+            for (var i = 0; i < sums.Length; i++) sums[i] += w.Sums[i];
+            n += w.N;
+            rows += w.Rows;
+        }
+        return new SumsResult(sums, n, rows);
+    }
+
+    internal static string InputName(int i) => InputPrefix + i;
+}
+
+/// <summary>One thread's share of a <see cref="BlockSumsPlan"/>: the engine fills <see cref="Input"/> and calls <see cref="Add"/>.</summary>
+public sealed class BlockSumsWorker
+{
+    readonly double[][] _buffers;
+    readonly ColumnEvaluator _evaluator;
+    // A product at the top of a term is summed as a dot product of its factors (never stored).
+    readonly (VectorFn Left, VectorFn? Right)[] _terms;
+    readonly double[]? _weights;
+
+    internal BlockSumsWorker(BlockSumsPlan plan, IReadOnlyList<Expr> terms)
+    {
+        _buffers = plan.Inputs.Select(_ => new double[plan.Capacity]).ToArray();
+        var columns = new Dictionary<string, InMemoryColumn>();
+        for (var i = 0; i < _buffers.Length; i++)
+            columns[BlockSumsPlan.InputName(i)] = new NumberColumn(BlockSumsPlan.InputName(i), _buffers[i]);
+        _evaluator = new ColumnEvaluator(columns, new IndicatorCache());
+        _terms = terms.Select(t => t is Binary { Op: BinaryOp.Mul } m
+            ? (_evaluator.Compile(m.Left, null), (VectorFn?)_evaluator.Compile(m.Right, null))
+            : (_evaluator.Compile(t, null), null)).ToArray();
+        _weights = plan.Weighted ? _buffers[^1] : null;
+        Sums = new double[terms.Count];
+    }
+
+    public double[] Sums { get; }
+    public double N { get; private set; }
+    public long Rows { get; private set; }
+
+    /// <summary>The buffer for input <paramref name="i"/>: the engine writes a block's values here (NaN for NULL).</summary>
+    public Span<double> Input(int i) => _buffers[i];
+
+    /// <summary>Adds rows [0, <paramref name="count"/>) of the input buffers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Add(int count)
+    {
+        if (count > (_buffers.Length > 0 ? _buffers[0].Length : int.MaxValue))
+            throw new ArgumentOutOfRangeException(nameof(count), count, "a block holds more rows than the plan's capacity");
+        _evaluator.ContentsChanged();
+        Rows += count;
+        for (var start = 0; start < count; start += ColumnEvaluator.Block)
+        {
+            var len = Math.Min(ColumnEvaluator.Block, count - start);
+            ReadOnlySpan<double> w = _weights is null ? default : _weights.AsSpan(start, len);
+            N += _weights is null ? len : SumSkippingNaN(w);
+            for (var t = 0; t < _terms.Length; t++)
+            {
+                var (left, right) = _terms[t];
+                var a = left(start, len);
+                Sums[t] += right is null
+                    ? (_weights is null ? SumSkippingNaN(a) : Dot(w, a))
+                    : (_weights is null ? Dot(a, right(start, len)) : Dot3(w, a, right(start, len)));
+            }
+        }
+    }
+
+    // SIMD sums; a NaN result (a missing value somewhere in the block) is redone row by row without it.
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static double SumSkippingNaN(ReadOnlySpan<double> a)
+    {
+        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+        var acc = Vector<double>.Zero;
+        for (var i = 0; i < va.Length; i++) acc += va[i];
+        var s = Vector.Sum(acc);
+        for (var i = va.Length * Vector<double>.Count; i < a.Length; i++) s += a[i];
+        if (!double.IsNaN(s)) return s;
+        s = 0;
+        foreach (var x in a) if (!double.IsNaN(x)) s += x;
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+        var acc = Vector<double>.Zero;
+        for (var i = 0; i < va.Length; i++) acc += va[i] * vb[i];
+        var s = Vector.Sum(acc);
+        for (var i = va.Length * Vector<double>.Count; i < a.Length; i++) s += a[i] * b[i];
+        if (!double.IsNaN(s)) return s;
+        s = 0;
+        for (var i = 0; i < a.Length; i++) { var p = a[i] * b[i]; if (!double.IsNaN(p)) s += p; }
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static double Dot3(ReadOnlySpan<double> w, ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var vw = MemoryMarshal.Cast<double, Vector<double>>(w);
+        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+        var acc = Vector<double>.Zero;
+        for (var i = 0; i < va.Length; i++) acc += vw[i] * (va[i] * vb[i]);
+        var s = Vector.Sum(acc);
+        for (var i = va.Length * Vector<double>.Count; i < a.Length; i++) s += w[i] * (a[i] * b[i]);
+        if (!double.IsNaN(s)) return s;
+        s = 0;
+        for (var i = 0; i < a.Length; i++) { var p = w[i] * (a[i] * b[i]); if (!double.IsNaN(p)) s += p; }
+        return s;
+    }
+}
