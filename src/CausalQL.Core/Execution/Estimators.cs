@@ -357,9 +357,9 @@ public static partial class Estimation
 
     /// <summary>
     /// A sample for Newton on large data (see <see cref="Pilot"/>): the logistic model fitted in memory
-    /// on a block sample of up to 100,000 rows (fewer for wide designs, so the in-memory fit stays
-    /// quick; its correction of the first full step makes more rows pointless). Where the engine cannot
-    /// sample blocks, sampling reads the table anyway and every kept row is streamed: up to 50,000.
+    /// on a block sample of up to 50,000 rows (fewer for wide designs, so the in-memory fit stays quick).
+    /// That many rows let its correction of the first full step leave a second step of about 1e-6, so
+    /// the second full scan is the last; more rows would cost more than they save.
     /// It only shortens the path: the final coefficients are the full-data maximum likelihood whatever the start.
     /// </summary>
     static Pilot? SamplePilot(IDataSource source, Expr? filter, Design x, Expr y, CancellationToken ct)
@@ -367,9 +367,9 @@ public static partial class Estimation
         if (source is InMemoryTable) return null;
         var columns = x.Columns.Append(y).ToList();
         var pairs = x.Count * (x.Count + 1) / 2;
-        var rows = Math.Clamp(2_100_000 / pairs, 15_000, source.SamplesCheaply ? 100_000 : 50_000);
-        var data = columns.Select(_ => new List<double>()).ToArray();
-        var weights = new List<double>();
+        var rows = Math.Clamp(1_050_000 / pairs, 15_000, 50_000);
+        var data = columns.Select(_ => new List<double>(rows + rows / 4)).ToArray();
+        var weights = new List<double>(rows + rows / 4);
         var streamed = source.SampleRows(columns, filter, rows, 200_000, batch =>
         {
             for (var i = 0; i < columns.Count; i++) data[i].AddRange(batch.Columns[i].AsSpan(0, batch.Count));
@@ -428,7 +428,7 @@ public static partial class Estimation
     /// <summary>The step below which a final scan ends the run (the caller's first-order correction leaves an error of the order of its square, ~1e-10 relative).</summary>
     const double FinalScanTolerance = 2e-5;
     /// <summary>How far below the tolerance a sample's prediction of the next step must be for the next scan to carry the final sums (its error estimate is itself rough).</summary>
-    const double PredictionMargin = 10;
+    const double PredictionMargin = 4;
 
     /// <summary>
     /// Newton–Raphson for a logistic model where each full scan also carries the estimator's own sums,
