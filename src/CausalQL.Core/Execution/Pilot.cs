@@ -104,6 +104,7 @@ sealed class Pilot
         var step = (aInverse * g).ToArray();
         if (Relative(step, step) > 0.5) return null;   // far from the maximum: plain Newton
         var lastChange = double.PositiveInfinity;
+        var settled = double.PositiveInfinity;
         for (var iter = 0; iter < 30; iter++)
         {
             var rem = Remainder(step);
@@ -112,6 +113,7 @@ sealed class Pilot
             if (!next.All(double.IsFinite)) return null;
             var change = Relative(next.Zip(step, (x, y) => x - y).ToArray(), next);
             step = next;
+            settled = change;
             if (change <= 1e-14 || (change < 1e-11 && change >= lastChange * 0.5)) break;
             if (iter > 3 && change > lastChange) return null;
             lastChange = change;
@@ -120,7 +122,8 @@ sealed class Pilot
         // error is about half their difference.
         var last = Remainder(step);
         var diff = Vector<double>.Build.Dense(k, i => (n / weight[0] * last[0][i] - n / weight[1] * last[1][i]) / 2);
-        var predicted = Relative((aInverse * diff).ToArray(), step);
+        // An iteration that had not settled leaves its last change on top.
+        var predicted = Relative((aInverse * diff).ToArray(), step) + settled;
         return (step, predicted);
     }
 
