@@ -433,8 +433,8 @@ public static partial class Estimation
     /// <summary>
     /// Newton–Raphson for a logistic model where each full scan also carries the estimator's own sums,
     /// so that fitting the propensity and using it share scans. <paramref name="first"/> (terms free of β:
-    /// checks, fixed moments) rides on the first scan, and later scans reuse those sums; <paramref name="accept"/> reads their sums and may end the run
-    /// (null: the caller falls back). A scan carries <paramref name="final"/>(β) when its own step is
+    /// checks, fixed moments) rides on the first scan, and later scans reuse those sums; <paramref name="accept"/>
+    /// reads their sums and may end the run (null: the caller falls back). A scan carries <paramref name="final"/>(β) when its own step is
     /// expected to be below the tolerance: after a small step (Newton's next is near its square), or when
     /// the <paramref name="pilot"/> sample corrected the step and predicts what is left to be that small.
     /// The run ends at the first such scan whose own step is below the tolerance: the caller reads its
