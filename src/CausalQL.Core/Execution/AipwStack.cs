@@ -31,12 +31,29 @@ public static partial class Estimation
             IReadOnlyList<Expr> z1, IReadOnlyList<Expr> z0, Expr a, Expr b, Expr p, Expr e, Expr phi1, Expr phi0)
         {
             int Add(Expr x) { terms.Add(x); return terms.Count - 1; }
-            var g = new List<Expr>();
-            g.AddRange(propensity.Columns.Select(x => (a - p) * x));
-            foreach (var (r, resid) in blocks) g.AddRange(z.Select(c => r * c * resid));
-            g.Add(phi1);
-            g.Add(phi0);
+            // Each g as a multiplier times a column (null: none), so that products can be written one way:
+            // Σ u_A c_i · u_B c_j = Σ (u_A u_B)(c_i c_j), the columns in a fixed order. Where two blocks share
+            // their columns (the usual propensity and outcome designs on the same covariates) c_i c_j and
+            // c_j c_i are then one term, which the scan takes once.
+            var parts = new List<(Expr U, Expr? C)>();
+            parts.AddRange(propensity.Columns.Select(x => ((a - p), (Expr?)x)));
+            foreach (var (r, resid) in blocks) parts.AddRange(z.Select(c => (r * resid, (Expr?)c)));
+            parts.Add((phi1, null));
+            parts.Add((phi0, null));
+            var g = parts.Select(t => t.C is null ? t.U : t.U * t.C).ToList();
             var gIdx = g.Select(Add).ToArray();
+            var ordinal = new Dictionary<Expr, int>();
+            foreach (var c in parts.Select(t => t.C).OfType<Expr>()) ordinal.TryAdd(c, ordinal.Count);
+            Expr Product(int i, int j)
+            {
+                var (ui, ci) = parts[i];
+                var (uj, cj) = parts[j];
+                if (ci is not null && cj is not null && ordinal[ci] > ordinal[cj]) (ci, cj) = (cj, ci);
+                var product = ui * uj;
+                if (ci is not null) product *= ci;
+                if (cj is not null) product *= cj;
+                return product;
+            }
             // Which outcome block each g belongs to (−1: none); two different arms' rows never meet (A·B = 0), so
             // their cross sums are known zeros and not scanned.
             var owner = new int[g.Count];
@@ -45,7 +62,7 @@ public static partial class Estimation
             var gg = new List<int>();
             for (var i = 0; i < g.Count; i++)
                 for (var j = i; j < g.Count; j++)
-                    gg.Add(owner[i] >= 0 && owner[j] >= 0 && owner[i] != owner[j] ? -1 : Add(g[i] * g[j]));
+                    gg.Add(owner[i] >= 0 && owner[j] >= 0 && owner[i] != owner[j] ? -1 : Add(Product(i, j)));
             var zz = blocks.Select(blk =>
             {
                 var list = new List<int>();

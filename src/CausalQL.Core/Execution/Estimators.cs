@@ -237,25 +237,36 @@ public static partial class Estimation
 
         if (binaryY && r.Options.LogisticForBinaryOutcome)
         {
-            var fit = Logistic(source, f.Filter, x, y, r.Outcome, ct);
-            if (!fit.IsOk) return fit.Error;
-            warnings.AddRange(fit.Value.Warnings);
-            var p1 = Expr.Expit(Expr.Linear(d1, fit.Value.Beta));
-            var p0 = Expr.Expit(Expr.Linear(d0, fit.Value.Beta));
+            // The standardised means and the sandwich's sums ride on the logistic fit's last scan, at β a
+            // tiny step from the maximum: the means are corrected to first order in that step (their
+            // gradients are among the sums), the sandwich is read at β.
             var k = x.Count;
-            var terms = new List<Expr> { p1, p0 };
-            terms.AddRange(d1.Select(d => p1 * (1 - p1) * d));
-            terms.AddRange(d0.Select(d => p0 * (1 - p0) * d));
-            var resid = y - Expr.Expit(Expr.Linear(x.Columns, fit.Value.Beta));
-            for (var i = 0; i < k; i++) for (var j = i; j < k; j++) terms.Add(resid * resid * x.Columns[i] * x.Columns[j]);
-            var s = source.Sums(terms, f.Filter, ct);
-            if (!s.IsOk) return s.Error;
-            var n = s.Value.N;
-            var mu1 = s.Value.Sums[0] / n;
-            var mu0 = s.Value.Sums[1] / n;
-            var g = Vector<double>.Build.Dense(k, i => (s.Value.Sums[2 + i] - s.Value.Sums[2 + k + i]) / n);
-            var meat = Symmetric(k, s.Value.Sums, 2 + 2 * k);
-            var v = fit.Value.HInverse * meat * fit.Value.HInverse * (r.Options.Sandwich == SandwichType.HC1 ? n / Math.Max(1, n - k) : 1);
+            List<Expr> Standardised(double[] beta)
+            {
+                var p1 = Expr.Expit(Expr.Linear(d1, beta));
+                var p0 = Expr.Expit(Expr.Linear(d0, beta));
+                var terms = new List<Expr> { p1, p0 };
+                terms.AddRange(d1.Select(d => p1 * (1 - p1) * d));
+                terms.AddRange(d0.Select(d => p0 * (1 - p0) * d));
+                var resid = y - Expr.Expit(Expr.Linear(x.Columns, beta));
+                for (var i = 0; i < k; i++) for (var j = i; j < k; j++) terms.Add(resid * resid * x.Columns[i] * x.Columns[j]);
+                return terms;
+            }
+            var pilot = SamplePilot(source, f.Filter, x, y, ct);
+            var fit = NewtonWithSums(source, f.Filter, x, y, r.Outcome, pilot?.Beta ?? new double[k], pilot, [], _ => true, Standardised, ct);
+            if (!fit.IsOk) return fit.Error;
+            var run = fit.Value!;
+            warnings.AddRange(run.Warnings);
+            var at = run.Final.Sums;
+            var n = run.Final.N;
+            var g1 = Enumerable.Range(0, k).Select(i => at[2 + i]).ToArray();
+            var g0 = Enumerable.Range(0, k).Select(i => at[2 + k + i]).ToArray();
+            var mu1 = (at[0] + g1.Zip(run.Step, (a, b) => a * b).Sum()) / n;
+            var mu0 = (at[1] + g0.Zip(run.Step, (a, b) => a * b).Sum()) / n;
+            var g = Vector<double>.Build.Dense(k, i => (g1[i] - g0[i]) / n);
+            var meat = Symmetric(k, at, 2 + 2 * k);
+            var hInverse = run.H.Inverse();
+            var v = hInverse * meat * hInverse * (r.Options.Sandwich == SandwichType.HC1 ? n / Math.Max(1, n - k) : 1);
             var se = Math.Sqrt(Math.Max(0, g.DotProduct(v * g)));
             return new EstimateResult
             {
@@ -351,62 +362,31 @@ public static partial class Estimation
     // ---------------------------------------------------------------- logistic regression by IRLS on pushed-down sums
 
     /// <summary>
-    /// A start for Newton on large data: the logistic model fitted in memory on a block sample of
-    /// about 15,000 rows (sampling reads little beyond the sampled blocks). It only shortens the
-    /// path: the final coefficients are the full-data maximum likelihood whatever the start.
+    /// A sample for Newton on large data (see <see cref="Pilot"/>): the logistic model fitted in memory
+    /// on a block sample of up to 50,000 rows (fewer for wide designs, so the in-memory fit stays quick).
+    /// That many rows let its correction of the first full step leave a second step of about 1e-6, so
+    /// the second full scan is the last; more rows would cost more than they save.
+    /// It only shortens the path: the final coefficients are the full-data maximum likelihood whatever the start.
     /// </summary>
-    static double[]? WarmStart(IDataSource source, Expr? filter, Design x, Expr y, CancellationToken ct)
+    static Pilot? SamplePilot(IDataSource source, Expr? filter, Design x, Expr y, CancellationToken ct)
     {
         if (source is InMemoryTable) return null;
         var columns = x.Columns.Append(y).ToList();
-        var data = columns.Select(_ => new List<double>()).ToArray();
-        var streamed = source.SampleRows(columns, filter, 15_000, 200_000, batch =>
+        var pairs = x.Count * (x.Count + 1) / 2;
+        var rows = Math.Clamp(1_050_000 / pairs, 15_000, 50_000);
+        var data = columns.Select(_ => new List<double>(rows + rows / 4)).ToArray();
+        var weights = new List<double>(rows + rows / 4);
+        var streamed = source.SampleRows(columns, filter, rows, 200_000, batch =>
         {
             for (var i = 0; i < columns.Count; i++) data[i].AddRange(batch.Columns[i].AsSpan(0, batch.Count));
+            weights.AddRange(batch.Weights.AsSpan(0, batch.Count));
         }, ct);
         if (!streamed.IsOk || streamed.Value < 1000) return null;
-        var complete = Enumerable.Range(0, data[0].Count).Where(row => data.All(c => double.IsFinite(c[row]))).ToArray();
+        var complete = Enumerable.Range(0, data[0].Count).Where(row => data.All(c => double.IsFinite(c[row])) && weights[row] > 0).ToArray();
         if (complete.Length < 1000) return null;
         var xs = Enumerable.Range(0, x.Count).Select(i => complete.Select(row => data[i][row]).ToArray()).ToArray();
         var ys = complete.Select(row => data[x.Count][row]).ToArray();
-        return DenseLogistic(xs, ys);
-    }
-
-    /// <summary>Newton for a logistic model on columns held in arrays (the warm-start sample); null when it fails.</summary>
-    static double[]? DenseLogistic(double[][] x, double[] y)
-    {
-        var k = x.Length;
-        var m = y.Length;
-        var beta = new double[k];
-        var row = new double[k];
-        for (var iter = 0; iter < 30; iter++)
-        {
-            var h = Matrix<double>.Build.Dense(k, k);
-            var g = Vector<double>.Build.Dense(k);
-            for (var r = 0; r < m; r++)
-            {
-                var eta = 0.0;
-                for (var i = 0; i < k; i++) { row[i] = x[i][r]; eta += beta[i] * row[i]; }
-                var p = 1 / (1 + Math.Exp(-Math.Clamp(eta, -700, 700)));
-                var w = p * (1 - p);
-                for (var i = 0; i < k; i++)
-                {
-                    g[i] += (y[r] - p) * row[i];
-                    for (var j = 0; j <= i; j++) h[i, j] += w * row[i] * row[j];
-                }
-            }
-            for (var i = 0; i < k; i++) for (var j = 0; j < i; j++) h[j, i] = h[i, j];
-            var step = h.Solve(g);
-            if (step.Any(v => !double.IsFinite(v))) return null;
-            var maxStep = 0.0;
-            for (var i = 0; i < k; i++)
-            {
-                beta[i] += step[i];
-                maxStep = Math.Max(maxStep, Math.Abs(step[i]) / (1 + Math.Abs(beta[i])));
-            }
-            if (maxStep < 1e-8) return beta;
-        }
-        return null;
+        return Pilot.Fit(xs, ys, complete.Select(row => weights[row]).ToArray());
     }
 
     sealed record LogisticFit(double[] Beta, Matrix<double> HInverse, int Iterations, List<string> Warnings)
@@ -417,8 +397,8 @@ public static partial class Estimation
     /// <summary>Newton–Raphson (IRLS) for a logistic model to full convergence (steps below 1e-10), no other sums on its scans.</summary>
     static Result<LogisticFit> Logistic(IDataSource source, Expr? filter, Design x, Expr y, string responseName, CancellationToken ct)
     {
-        var start = WarmStart(source, filter, x, y, ct) ?? new double[x.Count];
-        var run = NewtonWithSums(source, filter, x, y, responseName, start, [], _ => true, _ => [], ct, tolerance: 1e-10);
+        var pilot = SamplePilot(source, filter, x, y, ct);
+        var run = NewtonWithSums(source, filter, x, y, responseName, pilot?.Beta ?? new double[x.Count], pilot, [], _ => true, _ => [], ct, tolerance: 1e-10);
         if (!run.IsOk) return run.Error;
         var v = run.Value!;
         return new LogisticFit(v.Fitted, v.H.Inverse(), v.Iterations, v.Warnings);
@@ -453,16 +433,21 @@ public static partial class Estimation
     const double ChordStepLimit = 0.05;
     /// <summary>The step below which a final scan ends the run (the caller's first-order correction leaves an error of the order of its square, ~1e-10 relative).</summary>
     const double FinalScanTolerance = 2e-5;
+    /// <summary>How far below the tolerance a sample's prediction of the next step must be for the next scan to carry the final sums (its error estimate is itself rough).</summary>
+    const double PredictionMargin = 4;
 
     /// <summary>
     /// Newton–Raphson for a logistic model where each full scan also carries the estimator's own sums,
-    /// so that fitting the propensity and using it share scans. <paramref name="first"/> rides on the
-    /// first scan (checks, fixed moments); <paramref name="accept"/> reads their sums and may end the run
-    /// (null: the caller falls back). Once the previous step was small, each scan also carries
-    /// <paramref name="final"/>(β) and the run ends at the first such scan whose own step is below the
-    /// tolerance: the caller reads its sums at β and corrects them to first order in the step.
+    /// so that fitting the propensity and using it share scans. <paramref name="first"/> (terms free of β:
+    /// checks, fixed moments) rides on the first scan, and later scans reuse those sums; <paramref name="accept"/>
+    /// reads their sums and may end the run (null: the caller falls back). A scan carries <paramref name="final"/>(β) when its own step is
+    /// expected to be below the tolerance: after a small step (Newton's next is near its square), or when
+    /// the <paramref name="pilot"/> sample corrected the step and predicts what is left to be that small.
+    /// The run ends at the first such scan whose own step is below the tolerance: the caller reads its
+    /// sums at β and corrects them to first order in the step. A scan's terms are taken once each
+    /// (the estimator's sums often repeat the score's).
     /// </summary>
-    static Result<NewtonRun?> NewtonWithSums(IDataSource source, Expr? filter, Design x, Expr y, string responseName, double[] start,
+    static Result<NewtonRun?> NewtonWithSums(IDataSource source, Expr? filter, Design x, Expr y, string responseName, double[] start, Pilot? pilot,
         IReadOnlyList<Expr> first, Func<SumsResult, Result<bool>> accept, Func<double[], IReadOnlyList<Expr>> final, CancellationToken ct,
         double tolerance = FinalScanTolerance, int maxIterations = 40)
     {
@@ -470,10 +455,13 @@ public static partial class Estimation
         var beta = (double[])start.Clone();
         var warnings = new List<string>();
         var lastStep = double.PositiveInfinity;
+        var predicted = double.PositiveInfinity;
         Matrix<double>? lastH = null;
+        double[]? lastHAt = null;
+        var fixedSums = new Dictionary<Expr, double>();
         for (var iter = 1; ; iter++)
         {
-            var isFinal = lastStep <= FinalScanTrigger || iter >= maxIterations;
+            var isFinal = lastStep <= FinalScanTrigger || predicted * PredictionMargin <= tolerance || iter >= maxIterations;
             // Near the optimum (but not yet at the last scan) a chord step reuses the previous
             // Hessian: the scan sums only the gradient, and the error still shrinks by a factor of
             // about the previous step. The last scan always takes the full Newton step.
@@ -481,33 +469,53 @@ public static partial class Estimation
             var newton = chord ? NewtonTerms(x, y, beta)[(k * (k + 1) / 2)..] : NewtonTerms(x, y, beta);
             var extra = iter == 1 ? first : [];
             var finalTerms = isFinal ? final(beta) : [];
-            var s = source.Sums([.. newton, .. extra, .. finalTerms], filter, ct);
+            // Each distinct term once; the first scan's fixed terms (free of β) are not scanned again.
+            var scan = new TermList();
+            List<Expr> all = [.. newton, .. extra, .. finalTerms];
+            var layout = all.Select(t => fixedSums.ContainsKey(t) ? -1 : scan.Add(t)).ToArray();
+            var s = source.Sums(scan.Terms, filter, ct);
             if (!s.IsOk) return s.Error;
-            var sums = s.Value.Sums;
+            var sums = layout.Select((at, i) => at >= 0 ? s.Value.Sums[at] : fixedSums[all[i]]).ToArray();
             if (iter == 1 && first.Count > 0)
             {
                 var ok = accept(new SumsResult(sums[newton.Count..(newton.Count + first.Count)], s.Value.N, s.Value.Rows));
                 if (!ok.IsOk) return ok.Error;
                 if (!ok.Value) return Result<NewtonRun?>.Ok(null);
+                for (var i = 0; i < first.Count; i++) fixedSums.TryAdd(first[i], sums[newton.Count + i]);
             }
             var h = chord ? lastH! : Symmetric(k, sums, 0);
-            lastH = h;
+            if (!chord) { lastH = h; lastHAt = (double[])beta.Clone(); }
             var gradientAt = chord ? 0 : k * (k + 1) / 2;
             var g = Vector<double>.Build.Dense(k, i => sums[gradientAt + i]);
-            var step = LinearAlgebraHelpers.SolveSymmetric(h, g, x.Names);
-            if (!step.IsOk)
-                return Result<NewtonRun?>.Fail($"the logistic model for '{responseName}' cannot be fitted: {step.Error.Message.Replace("the model cannot be fitted: ", "")}", step.Error.Column);
-            var maxStep = 0.0;
-            for (var i = 0; i < k; i++) maxStep = Math.Max(maxStep, Math.Abs(step.Value[i]) / (1 + Math.Abs(beta[i] + step.Value[i])));
+            var solved = LinearAlgebraHelpers.SolveSymmetric(h, g, x.Names);
+            if (!solved.IsOk)
+                return Result<NewtonRun?>.Fail($"the logistic model for '{responseName}' cannot be fitted: {solved.Error.Message.Replace("the model cannot be fitted: ", "")}", solved.Error.Column);
+            var step = solved.Value.ToArray();
+            var maxStep = MaxRelative(step, beta);
             if (isFinal && (maxStep <= tolerance || iter >= maxIterations))
             {
                 if (maxStep > tolerance)
                     warnings.Add($"the logistic model for '{responseName}' did not converge in {maxIterations} iterations (perfect separation?)");
                 var offset = newton.Count + extra.Count;
-                return new NewtonRun(beta, step.Value.ToArray(), h, g.ToArray(), new SumsResult(sums[offset..], s.Value.N, s.Value.Rows), iter, warnings);
+                return new NewtonRun(beta, step, h, g.ToArray(), new SumsResult(sums[offset..], s.Value.N, s.Value.Rows), iter, warnings);
             }
-            for (var i = 0; i < k; i++) beta[i] += step.Value[i];
-            lastStep = maxStep;
+            // The sample's estimate of what the linear step leaves out (see Pilot); plain Newton when it has none.
+            predicted = double.PositiveInfinity;
+            if (pilot?.Correct(beta, lastHAt!, h, g, s.Value.N) is { } corrected)
+            {
+                step = corrected.Step;
+                predicted = corrected.Predicted;
+            }
+            for (var i = 0; i < k; i++) beta[i] += step[i];
+            lastStep = MaxRelative(step, beta.Zip(step, (b, d) => b - d).ToArray());
         }
+    }
+
+    /// <summary>The largest |step_i| / (1 + |β_i + step_i|): Newton's step size relative to the coefficients it lands on.</summary>
+    static double MaxRelative(double[] step, double[] beta)
+    {
+        var max = 0.0;
+        for (var i = 0; i < step.Length; i++) max = Math.Max(max, Math.Abs(step[i]) / (1 + Math.Abs(beta[i] + step[i])));
+        return max;
     }
 }

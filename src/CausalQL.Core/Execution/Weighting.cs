@@ -31,22 +31,25 @@ public static partial class Estimation
     /// <summary>
     /// The propensity's Newton run, sharing scans with the estimator: the fused checks (and
     /// <paramref name="fixedTerms"/>, e.g. outcome moments) on the first scan, <paramref name="final"/> on the last.
-    /// Falls back to <see cref="Prepare"/> and a run on the complete rows when the checks ask for it.
-    /// <paramref name="onFirst"/> reads the fixed sums (or computes the same things by other means when null: the fallback).
+    /// Falls back to <see cref="Prepare"/> and a run on the complete rows when the checks ask for it; there the
+    /// fixed terms (given the prepared frame: none when the estimator cannot use them) still ride on the first scan.
+    /// <paramref name="onFirst"/> reads the fixed sums (or computes the same things by other means when null).
     /// </summary>
     static Result<(Frame Frame, Design Design, NewtonRun Run)> PropensityRun(EstimationRequest r, IDataSource source, Expr? filter,
         Formula treatmentFormula, IReadOnlyList<string> columns, string methodName,
-        Func<Expr?, IReadOnlyList<Expr>> fixedTerms, Func<Frame, Expr?, double[]?, Result<bool>> onFirst,
+        Func<Expr?, Frame?, IReadOnlyList<Expr>> fixedTerms, Func<Frame, Expr?, double[]?, Result<bool>> onFirst,
         Func<Design, double[], IReadOnlyList<Expr>> final, CancellationToken ct)
     {
         var treated = Expr.Level(r.Treatment, r.TreatedValue);
         if (CanFuseChecks(r, source) && Design.Build(treatmentFormula, source, filter, null, r.TreatedValue, ct) is { IsOk: true } d)
         {
-            var start = Start(r, d.Value) ?? WarmStart(source, filter, d.Value, treated, ct) ?? new double[d.Value.Count];
-            var fixedPart = fixedTerms(filter);
+            var given = Start(r, d.Value);
+            var pilot = given is null ? SamplePilot(source, filter, d.Value, treated, ct) : null;
+            var start = given ?? pilot?.Beta ?? new double[d.Value.Count];
+            var fixedPart = fixedTerms(filter, null);
             List<Expr> first = [.. fixedPart, .. FusedChecks(r, columns)];
             Frame? frame = null;
-            var run = NewtonWithSums(source, filter, d.Value, treated, r.Treatment, start, first, s =>
+            var run = NewtonWithSums(source, filter, d.Value, treated, r.Treatment, start, pilot, first, s =>
             {
                 frame = FusedFrame(r, source, columns, filter, s, fixedPart.Count);
                 return frame is null ? false : onFirst(frame, filter, s.Sums[..fixedPart.Count]);
@@ -57,12 +60,29 @@ public static partial class Estimation
         var prepared = Prepare(r, source, filter, columns, [r.Outcome], true, methodName, ct);
         if (!prepared.IsOk) return prepared.Error;
         var f = prepared.Value;
-        var first2 = onFirst(f, f.Filter, null);
-        if (!first2.IsOk) return first2.Error;
+        // The fixed terms still ride on the first scan when the estimator can use them on these rows.
+        var fixed2 = fixedTerms(f.Filter, f);
+        var rides = fixed2.Count > 0;
+        if (!rides)
+        {
+            var first2 = onFirst(f, f.Filter, null);
+            if (!first2.IsOk) return first2.Error;
+        }
         var design = Design.Build(treatmentFormula, source, f.Filter, null, r.TreatedValue, ct);
         if (!design.IsOk) return design.Error;
-        var start2 = Start(r, design.Value) ?? WarmStart(source, f.Filter, design.Value, treated, ct) ?? new double[design.Value.Count];
-        var run2 = NewtonWithSums(source, f.Filter, design.Value, f.Treated, r.Treatment, start2, [], _ => true, beta => final(design.Value, beta), ct);
+        var given2 = Start(r, design.Value);
+        var pilot2 = given2 is null ? SamplePilot(source, f.Filter, design.Value, treated, ct) : null;
+        var start2 = given2 ?? pilot2?.Beta ?? new double[design.Value.Count];
+        if (rides)
+        {
+            var rode = NewtonWithSums(source, f.Filter, design.Value, f.Treated, r.Treatment, start2, pilot2, fixed2,
+                s => onFirst(f, f.Filter, s.Sums), beta => final(design.Value, beta), ct);
+            if (!rode.IsOk) return rode.Error;
+            if (rode.Value is not null) return (f, design.Value, rode.Value);
+            var first2 = onFirst(f, f.Filter, null);
+            if (!first2.IsOk) return first2.Error;
+        }
+        var run2 = NewtonWithSums(source, f.Filter, design.Value, f.Treated, r.Treatment, start2, pilot2, [], _ => true, beta => final(design.Value, beta), ct);
         if (!run2.IsOk) return run2.Error;
         return (f, design.Value, run2.Value!);
     }
@@ -121,7 +141,7 @@ public static partial class Estimation
             return t.Terms;
         }
 
-        var fitted = PropensityRun(r, source, filter, tf.Value, columns, "IPW", _ => [], (_, _, _) => true, Final, ct);
+        var fitted = PropensityRun(r, source, filter, tf.Value, columns, "IPW", (_, _) => [], (_, _, _) => true, Final, ct);
         if (!fitted.IsOk) return fitted.Error;
         var (f, design, run) = fitted.Value;
         var ix = index!;
@@ -265,8 +285,10 @@ public static partial class Estimation
             var ols = mm.Ols(Enumerable.Range(0, d.Count).ToList(), d.Count);
             return ols.IsOk ? (ols.Value.Predictor, ols.Value.Beta) : ols.Error;
         }
-        IReadOnlyList<Expr> FixedTerms(Expr? keep)
+        IReadOnlyList<Expr> FixedTerms(Expr? keep, Frame? prepared)
         {
+            // A logistic outcome model is fitted by its own scans.
+            if (prepared is not null && prepared.Profile.Column(r.Outcome).Kind == ColumnKind.Binary && r.Options.LogisticForBinaryOutcome) return [];
             var d = Design.Build(of.Value, source, keep, single ? r.Treatment : null, r.TreatedValue, ct);
             if (!d.IsOk) { outcomeDesign = null; return []; }
             outcomeDesign = d.Value;
@@ -332,10 +354,12 @@ public static partial class Estimation
             var dphi1 = -(a * (y - m1!) * (1 - e) / e * moves);
             var dphi0 = b * (y - m0!) * e / (1 - e) * moves;
             k0 = d.Count;
-            List<Expr> terms = [psi, psi * psi, phi1, phi0, y, y * y, Expr.Less(e, 0.01), Expr.Greater(e, 0.99),
+            // Σψ and Σψ² serve only the plain variance (no stack): otherwise their places hold φ1, φ0 again, which the scan takes once.
+            var stacked = g1 is not null && outcomeDesign is not null && (single || g0 is not null);
+            List<Expr> terms = [stacked ? phi1 : psi, stacked ? phi0 : psi * psi, phi1, phi0, y, y * y, Expr.Less(e, 0.01), Expr.Greater(e, 0.99),
                 .. d.Columns.Select(c => dphi1 * c), .. d.Columns.Select(c => dphi0 * c)];
             stack = null;
-            if (g1 is not null && outcomeDesign is { } od)
+            if (stacked && g1 is not null && outcomeDesign is { } od)
             {
                 var z = od.Columns;
                 var none = z.Select(_ => (Expr)Expr.ZeroConst).ToList();

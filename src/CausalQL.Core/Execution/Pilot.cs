@@ -1,0 +1,164 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace CausalQL.Execution;
+
+/// <summary>
+/// A sample of the rows held in memory, with its own logistic fit. It gives Newton on the full data
+/// its start and, after each full scan, the part of the score that a Newton step leaves out (the
+/// nonlinear remainder g(β + Δ) − g(β) + HΔ), estimated on the sample and scaled to the full data.
+/// The corrected step lands within about (step)² × (the sample's relative error) of the maximum, so
+/// one scan after the first usually ends the run. The full scans still decide: the sample only
+/// shortens the path, never the answer (the run ends on a full scan whose own step is tiny).
+/// </summary>
+sealed class Pilot
+{
+    readonly double[][] _x;   // k columns of m rows
+    readonly double[] _y, _w;
+    readonly int _k;
+    /// <summary>Rows [0, half) and [half, m): two halves whose disagreement measures the sample's error (blocks stay together).</summary>
+    readonly int _half;
+
+    public double[] Beta { get; }
+
+    Pilot(double[][] x, double[] y, double[] w, double[] beta) =>
+        (_x, _y, _w, _k, _half, Beta) = (x, y, w, x.Length, y.Length / 2, beta);
+
+    /// <summary>The sample with its maximum-likelihood fit; null when the fit fails (separation, too few rows).</summary>
+    public static Pilot? Fit(double[][] x, double[] y, double[] w)
+    {
+        if (y.Length < 1000) return null;
+        var beta = new double[x.Length];
+        var pilot = new Pilot(x, y, w, beta);
+        var k = x.Length;
+        var g = new double[k];
+        var h = new double[k * k];
+        for (var iter = 0; iter < 30; iter++)
+        {
+            pilot.Score(beta, 0, y.Length, g, h);
+            var step = Solve(h, g, k);
+            if (step is null) return null;
+            var maxStep = 0.0;
+            for (var i = 0; i < k; i++)
+            {
+                beta[i] += step[i];
+                maxStep = Math.Max(maxStep, Math.Abs(step[i]) / (1 + Math.Abs(beta[i])));
+            }
+            if (maxStep < 1e-10) return pilot;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Newton's step from a full scan at β (score <paramref name="g"/>, matrix <paramref name="a"/> = Σ p(1−p)xxᵀ
+    /// taken at <paramref name="betaA"/>, over a weight total <paramref name="n"/>) plus the sample's estimate of
+    /// the remainder, solved by fixed-point iteration; with the predicted size (relative, as Newton's step sizes)
+    /// of what is left, from the halves' disagreement. Null when the iteration does not settle.
+    /// </summary>
+    public (double[] Step, double Predicted)? Correct(double[] beta, double[] betaA, Matrix<double> a, Vector<double> g, double n)
+    {
+        var k = _k;
+        if (a.RowCount != k || !(n > 0)) return null;
+        var m = _y.Length;
+        Matrix<double> aInverse;
+        try { aInverse = a.Inverse(); } catch (ArgumentException) { return null; }
+        if (!aInverse.Enumerate().All(double.IsFinite)) return null;
+        // Per half: Σ w(y − p)x at β and Σ w p(1−p)xxᵀ at βA (the remainder subtracts their linear part).
+        var halves = new[] { (From: 0, To: _half), (From: _half, To: m) };
+        var g0 = halves.Select(_ => new double[k]).ToArray();
+        var a0 = halves.Select(_ => new double[k * k]).ToArray();
+        var weight = new double[2];
+        for (var s = 0; s < 2; s++)
+        {
+            var (from, to) = halves[s];
+            Score(beta, from, to, g0[s], null);
+            Score(betaA, from, to, new double[k], a0[s]);
+            for (var r = from; r < to; r++) weight[s] += _w[r];
+            if (!(weight[s] > 0)) return null;
+        }
+        var scale = n / (weight[0] + weight[1]);
+        // R(Δ) per half, unscaled: g_m(β + Δ) − g_m(β) + A_m Δ.
+        double[][] Remainder(double[] delta)
+        {
+            var at = beta.Zip(delta, (b, d) => b + d).ToArray();
+            var result = new double[2][];
+            for (var s = 0; s < 2; s++)
+            {
+                var gs = new double[k];
+                Score(at, halves[s].From, halves[s].To, gs, null);
+                for (var i = 0; i < k; i++)
+                {
+                    var linear = 0.0;
+                    for (var j = 0; j < k; j++) linear += a0[s][i * k + j] * delta[j];
+                    gs[i] += linear - g0[s][i];
+                }
+                result[s] = gs;
+            }
+            return result;
+        }
+        double Relative(double[] d, double[] at)
+        {
+            var max = 0.0;
+            for (var i = 0; i < k; i++) max = Math.Max(max, Math.Abs(d[i]) / (1 + Math.Abs(beta[i] + at[i])));
+            return max;
+        }
+        var step = (aInverse * g).ToArray();
+        if (Relative(step, step) > 0.5) return null;   // far from the maximum: plain Newton
+        var lastChange = double.PositiveInfinity;
+        var settled = double.PositiveInfinity;
+        for (var iter = 0; iter < 30; iter++)
+        {
+            var rem = Remainder(step);
+            var total = Vector<double>.Build.Dense(k, i => g[i] + scale * (rem[0][i] + rem[1][i]));
+            var next = (aInverse * total).ToArray();
+            if (!next.All(double.IsFinite)) return null;
+            var change = Relative(next.Zip(step, (x, y) => x - y).ToArray(), next);
+            step = next;
+            settled = change;
+            if (change <= 1e-14 || (change < 1e-11 && change >= lastChange * 0.5)) break;
+            if (iter > 3 && change > lastChange) return null;
+            lastChange = change;
+        }
+        // The two halves' estimates of the remainder, each scaled to the full data; the whole sample's
+        // error is about half their difference.
+        var last = Remainder(step);
+        var diff = Vector<double>.Build.Dense(k, i => (n / weight[0] * last[0][i] - n / weight[1] * last[1][i]) / 2);
+        // An iteration that had not settled leaves its last change on top.
+        var predicted = Relative((aInverse * diff).ToArray(), step) + settled;
+        return (step, predicted);
+    }
+
+    /// <summary>Σ w(y − p)x over rows [from, to) into <paramref name="g"/>, and Σ w p(1−p)xxᵀ (full k×k) into <paramref name="h"/> when given.</summary>
+    void Score(double[] beta, int from, int to, double[] g, double[]? h)
+    {
+        var k = _k;
+        Array.Clear(g);
+        if (h is not null) Array.Clear(h);
+        var row = new double[k];
+        for (var r = from; r < to; r++)
+        {
+            var eta = 0.0;
+            for (var i = 0; i < k; i++) { row[i] = _x[i][r]; eta += beta[i] * row[i]; }
+            var p = 1 / (1 + Math.Exp(-Math.Clamp(eta, -700, 700)));
+            var w = _w[r];
+            var resid = w * (_y[r] - p);
+            for (var i = 0; i < k; i++) g[i] += resid * row[i];
+            if (h is null) continue;
+            var v = w * p * (1 - p);
+            for (var i = 0; i < k; i++)
+            {
+                var vi = v * row[i];
+                var o = i * k;
+                for (var j = 0; j <= i; j++) h[o + j] += vi * row[j];
+            }
+        }
+        if (h is null) return;
+        for (var i = 0; i < k; i++) for (var j = 0; j < i; j++) h[j * k + i] = h[i * k + j];
+    }
+
+    static double[]? Solve(double[] h, double[] g, int k)
+    {
+        var m = Matrix<double>.Build.Dense(k, k, (i, j) => h[i * k + j]);
+        var step = m.Solve(Vector<double>.Build.DenseOfArray(g));
+        return step.All(double.IsFinite) ? step.ToArray() : null;
+    }
+}
