@@ -45,8 +45,10 @@ public static class DuckDbSources
     /// </summary>
     static string WindowSample(long total, long wanted)
     {
-        // Each window opens the file again (its footer read anew), so a few wide windows, not many narrow ones.
-        var windows = (int)Math.Clamp(wanted / 4096, 1, 8);
+        // Each window opens the file again and decodes the row groups it touches (DuckDB writes ~123k
+        // rows to a group): a few wide windows, and no more than one per 1.25M rows of the file, so
+        // that a sample of a small file does not decode most of it.
+        var windows = (int)Math.Clamp(Math.Min(wanted / 4096, total / 1_250_000), 1, 8);
         var size = Math.Max(1, (wanted + windows - 1) / windows);
         var stratum = total / windows;
         var random = new Random(unchecked((int)(0x5EED ^ total)));

@@ -127,8 +127,9 @@ public sealed class BlockSumsWorker
 {
     readonly double[][] _buffers;
     readonly ColumnEvaluator _evaluator;
-    // A product at the top of a term is summed as a dot product of its factors (never stored).
-    readonly (VectorFn Left, VectorFn? Right)[] _terms;
+    // A term is summed as the product of its factors (the left spine of its products, at most four
+    // with the weight), multiplied element by element in the tree's order and never stored.
+    readonly VectorFn[][] _terms;
     readonly double[]? _weights;
 
     internal BlockSumsWorker(BlockSumsPlan plan, IReadOnlyList<Expr> terms)
@@ -138,11 +139,27 @@ public sealed class BlockSumsWorker
         for (var i = 0; i < _buffers.Length; i++)
             columns[BlockSumsPlan.InputName(i)] = new NumberColumn(BlockSumsPlan.InputName(i), _buffers[i]);
         _evaluator = new ColumnEvaluator(columns, new IndicatorCache());
-        _terms = terms.Select(t => t is Binary { Op: BinaryOp.Mul } m
-            ? (_evaluator.Compile(m.Left, null), (VectorFn?)_evaluator.Compile(m.Right, null))
-            : (_evaluator.Compile(t, null), null)).ToArray();
         _weights = plan.Weighted ? _buffers[^1] : null;
+        _terms = terms.Select(t => Factors(t, _weights is null ? 4 : 3).Select(f => _evaluator.Compile(f, null)).ToArray()).ToArray();
         Sums = new double[terms.Count];
+    }
+
+    /// <summary>
+    /// ((f1·f2)·f3)·f4 = the term's product spine: at most <paramref name="most"/> factors, the first standing
+    /// for the subtree of the leading ones when there are more (it is then computed, and shared, as a node).
+    /// </summary>
+    static List<Expr> Factors(Expr term, int most)
+    {
+        var spine = new List<Expr>();
+        var node = term;
+        while (node is Binary { Op: BinaryOp.Mul } m && spine.Count < most - 1)
+        {
+            spine.Add(m.Right);
+            node = m.Left;
+        }
+        spine.Add(node);
+        spine.Reverse();
+        return spine;
     }
 
     public double[] Sums { get; }
@@ -167,11 +184,18 @@ public sealed class BlockSumsWorker
             N += _weights is null ? len : SumSkippingNaN(w);
             for (var t = 0; t < _terms.Length; t++)
             {
-                var (left, right) = _terms[t];
-                var a = left(start, len);
-                Sums[t] += right is null
-                    ? (_weights is null ? SumSkippingNaN(a) : Dot(w, a))
-                    : (_weights is null ? Dot(a, right(start, len)) : Dot3(w, a, right(start, len)));
+                var f = _terms[t];
+                // w·x = x·w and (a·b)·w = w·(a·b) exactly: IEEE multiplication commutes.
+                Sums[t] += (f.Length, _weights is null) switch
+                {
+                    (1, true) => SumSkippingNaN(f[0](start, len)),
+                    (1, false) => Dot(w, f[0](start, len)),
+                    (2, true) => Dot(f[0](start, len), f[1](start, len)),
+                    (2, false) => Dot3(w, f[0](start, len), f[1](start, len)),
+                    (3, true) => Dot3(f[2](start, len), f[0](start, len), f[1](start, len)),
+                    (3, false) => Dot4(f[0](start, len), f[1](start, len), f[2](start, len), w),
+                    _ => Dot4(f[0](start, len), f[1](start, len), f[2](start, len), f[3](start, len)),
+                };
             }
         }
     }
@@ -220,6 +244,24 @@ public sealed class BlockSumsWorker
         if (!double.IsNaN(s)) return s;
         s = 0;
         for (var i = 0; i < a.Length; i++) { var p = w[i] * (a[i] * b[i]); if (!double.IsNaN(p)) s += p; }
+        return s;
+    }
+
+    /// <summary>Σ ((a·b)·c)·d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static double Dot4(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c, ReadOnlySpan<double> d)
+    {
+        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+        var vc = MemoryMarshal.Cast<double, Vector<double>>(c);
+        var vd = MemoryMarshal.Cast<double, Vector<double>>(d);
+        var acc = Vector<double>.Zero;
+        for (var i = 0; i < va.Length; i++) acc += va[i] * vb[i] * vc[i] * vd[i];
+        var s = Vector.Sum(acc);
+        for (var i = va.Length * Vector<double>.Count; i < a.Length; i++) s += a[i] * b[i] * c[i] * d[i];
+        if (!double.IsNaN(s)) return s;
+        s = 0;
+        for (var i = 0; i < a.Length; i++) { var p = a[i] * b[i] * c[i] * d[i]; if (!double.IsNaN(p)) s += p; }
         return s;
     }
 }
