@@ -28,29 +28,34 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
     /// <summary>Forgets every computed block: the column arrays now hold other rows.</summary>
     public void ContentsChanged() => _generation++;
 
+    // The output buffer of the node CompileNode just built (allocated after its children's).
+    double[]? _output;
+
+    double[] Output() => _output = new double[Block];
+
     /// <summary>Compiles <paramref name="e"/>; reads of hoisted names resolve to <paramref name="slots"/> (blocks filled beforehand).</summary>
     public VectorFn Compile(Expr e, double[][]? slots)
     {
         if (_compiled.TryGetValue(e, out var done)) return done;
+        _output = null;
         var f = CompileNode(e, slots);
         if (e is Binary or Power or Call or Clamp or Compare or Conjunction)
         {
-            // Computed once per block: a repeated request for the same block returns the buffer filled first.
+            // Computed once per block: a repeated request for the same block returns the node's own
+            // output buffer as last filled (only this wrapper ever runs the node, so it is still intact).
             var inner = f;
+            var own = _output ?? throw new InvalidOperationException($"no output buffer for {e}");
             var last = -1;
             var lastLength = 0;
             var lastGeneration = -1;
-            double[]? kept = null;
             f = (s, n) =>
             {
-                if (s == last && n == lastLength && lastGeneration == _generation) return kept.AsSpan(0, n);
-                var v = inner(s, n);
-                kept ??= new double[Block];
-                v.CopyTo(kept);
+                if (s == last && n == lastLength && lastGeneration == _generation) return own.AsSpan(0, n);
+                inner(s, n);
                 last = s;
                 lastLength = n;
                 lastGeneration = _generation;
-                return kept.AsSpan(0, n);
+                return own.AsSpan(0, n);
             };
         }
         _compiled[e] = f;
@@ -91,7 +96,7 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                 {
                     var l = Compile(b.Left, slots);
                     var r = Compile(b.Right, slots);
-                    var o = new double[Block];
+                    var o = Output();
                     return b.Op switch
                     {
                         BinaryOp.Add => (s, n) => { ElementWise.Add(l(s, n), r(s, n), o); return o.AsSpan(0, n); },
@@ -104,7 +109,7 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                 {
                     var b = Compile(p.Base, slots);
                     var k = p.Exponent;
-                    var o = new double[Block];
+                    var o = Output();
                     return k == 2
                         ? (s, n) => { var x = b(s, n); ElementWise.Multiply(x, x, o); return o.AsSpan(0, n); }
                         : (s, n) => { ElementWise.Pow(b(s, n), k, o); return o.AsSpan(0, n); };
@@ -112,7 +117,7 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
             case Call c:
                 {
                     var a = Compile(c.Arg, slots);
-                    var o = new double[Block];
+                    var o = Output();
                     return c.Fn switch
                     {
                         Function.Exp => (s, n) => { ElementWise.Exp(a(s, n), o); return o.AsSpan(0, n); },
@@ -125,14 +130,14 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     var a = Compile(c.Arg, slots);
                     var lo = c.Lo;
                     var hi = c.Hi;
-                    var o = new double[Block];
+                    var o = Output();
                     return (s, n) => { ElementWise.Clamp(a(s, n), lo, hi, o); return o.AsSpan(0, n); };
                 }
             case Compare c:
                 {
                     var l = Compile(c.Left, slots);
                     var r = Compile(c.Right, slots);
-                    var o = new double[Block];
+                    var o = Output();
                     return c.Op switch
                     {
                         CompareOp.Less => (s, n) => { ElementWise.Less(l(s, n), r(s, n), o); return o.AsSpan(0, n); },
@@ -144,7 +149,7 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                 {
                     var l = Compile(c.Left, slots);
                     var r = Compile(c.Right, slots);
-                    var o = new double[Block];
+                    var o = Output();
                     return (s, n) => { ElementWise.And(l(s, n), r(s, n), o); return o.AsSpan(0, n); };
                 }
             default: throw new ArgumentOutOfRangeException(nameof(e), e, "expression not evaluable column-wise");
