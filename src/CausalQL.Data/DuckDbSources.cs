@@ -46,9 +46,9 @@ public static class DuckDbSources
     static string WindowSample(long total, long wanted)
     {
         // Each window opens the file again and decodes the row groups it touches (DuckDB writes ~123k
-        // rows to a group): a few wide windows, and no more than one per 1.25M rows of the file, so
-        // that a sample of a small file does not decode most of it.
-        var windows = (int)Math.Clamp(Math.Min(wanted / 4096, total / 1_250_000), 1, 8);
+        // rows to a group; ~10 ms a window measured at 10M rows): a few wide windows, no more than one
+        // per 2.5M rows of the file, so that a sample costs a small part of a scan.
+        var windows = (int)Math.Clamp(Math.Min(wanted / 4096, total / 2_500_000), 1, 8);
         var size = Math.Max(1, (wanted + windows - 1) / windows);
         var stratum = total / windows;
         var random = new Random(unchecked((int)(0x5EED ^ total)));

@@ -125,7 +125,7 @@ public class ParquetSampleTests
         try
         {
             var path = Path.Combine(dir.FullName, "rows.parquet");
-            var made = DuckDbSources.FromSetup("make", $"COPY (SELECT i::DOUBLE AS i, (i % 3)::DOUBLE AS w FROM range(3000000) r(i)) TO '{path}' (FORMAT parquet)", "(SELECT 1)");
+            var made = DuckDbSources.FromSetup("make", $"COPY (SELECT i::DOUBLE AS i, (i % 3)::DOUBLE AS w FROM range(5000000) r(i)) TO '{path}' (FORMAT parquet)", "(SELECT 1)");
             Assert.True(made.IsOk, made.Error?.Message);
             made.Value.Dispose();
             var opened = DuckDbSources.Parquet(path);
@@ -136,13 +136,13 @@ public class ParquetSampleTests
             var read = source.SampleRows([Expr.Col("i")], Expr.Greater(Expr.Col("w"), Expr.Num(0)), 30_000, 200_000, b => seen.AddRange(b.Columns[0].AsSpan(0, b.Count).ToArray()));
             Assert.True(read.IsOk, read.Error?.Message);
             // About two thirds of ~30,000 rows pass the filter; none twice; one window in each half of the file
-            // (a window per 1.25M rows at most, so that a small file is not mostly decoded for a sample).
+            // (a window per 2.5M rows at most, so that a small file is not mostly decoded for a sample).
             Assert.InRange(seen.Count, 18_000, 22_000);
             Assert.Equal(seen.Count, seen.Distinct().Count());
             Assert.All(seen, i => Assert.NotEqual(0, i % 3));
-            Assert.True(seen.Min() < 1_500_000 && seen.Max() >= 1_500_000, $"sample spans {seen.Min()}..{seen.Max()}");
+            Assert.True(seen.Min() < 2_500_000 && seen.Max() >= 2_500_000, $"sample spans {seen.Min()}..{seen.Max()}");
             // Too few rows for a sample to be worth it: nothing is read.
-            var none = source.SampleRows([Expr.Col("i")], null, 30_000, 4_000_000, _ => Assert.Fail("no rows expected"));
+            var none = source.SampleRows([Expr.Col("i")], null, 30_000, 6_000_000, _ => Assert.Fail("no rows expected"));
             Assert.True(none.IsOk);
             Assert.Equal(0, none.Value);
         }
