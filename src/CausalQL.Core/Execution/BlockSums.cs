@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CausalQL.Execution;
 
@@ -200,16 +201,31 @@ public sealed class BlockSumsWorker
         }
     }
 
-    // SIMD sums; a NaN result (a missing value somewhere in the block) is redone row by row without it.
+    // SIMD sums (512-bit vectors where the processor has them); a NaN result (a missing value somewhere
+    // in the block) is redone row by row without it.
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static double SumSkippingNaN(ReadOnlySpan<double> a)
     {
-        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var acc = Vector<double>.Zero;
-        for (var i = 0; i < va.Length; i++) acc += va[i];
-        var s = Vector.Sum(acc);
-        for (var i = va.Length * Vector<double>.Count; i < a.Length; i++) s += a[i];
+        double s;
+        int done;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = MemoryMarshal.Cast<double, Vector512<double>>(a);
+            var acc = Vector512<double>.Zero;
+            for (var i = 0; i < va.Length; i++) acc += va[i];
+            s = Vector512.Sum(acc);
+            done = va.Length * Vector512<double>.Count;
+        }
+        else
+        {
+            var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+            var acc = Vector<double>.Zero;
+            for (var i = 0; i < va.Length; i++) acc += va[i];
+            s = Vector.Sum(acc);
+            done = va.Length * Vector<double>.Count;
+        }
+        for (var i = done; i < a.Length; i++) s += a[i];
         if (!double.IsNaN(s)) return s;
         s = 0;
         foreach (var x in a) if (!double.IsNaN(x)) s += x;
@@ -219,12 +235,27 @@ public sealed class BlockSumsWorker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
-        var acc = Vector<double>.Zero;
-        for (var i = 0; i < va.Length; i++) acc += va[i] * vb[i];
-        var s = Vector.Sum(acc);
-        for (var i = va.Length * Vector<double>.Count; i < a.Length; i++) s += a[i] * b[i];
+        double s;
+        int done;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = MemoryMarshal.Cast<double, Vector512<double>>(a);
+            var vb = MemoryMarshal.Cast<double, Vector512<double>>(b);
+            var acc = Vector512<double>.Zero;
+            for (var i = 0; i < va.Length; i++) acc += va[i] * vb[i];
+            s = Vector512.Sum(acc);
+            done = va.Length * Vector512<double>.Count;
+        }
+        else
+        {
+            var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+            var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+            var acc = Vector<double>.Zero;
+            for (var i = 0; i < va.Length; i++) acc += va[i] * vb[i];
+            s = Vector.Sum(acc);
+            done = va.Length * Vector<double>.Count;
+        }
+        for (var i = done; i < a.Length; i++) s += a[i] * b[i];
         if (!double.IsNaN(s)) return s;
         s = 0;
         for (var i = 0; i < a.Length; i++) { var p = a[i] * b[i]; if (!double.IsNaN(p)) s += p; }
@@ -234,13 +265,29 @@ public sealed class BlockSumsWorker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static double Dot3(ReadOnlySpan<double> w, ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        var vw = MemoryMarshal.Cast<double, Vector<double>>(w);
-        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
-        var acc = Vector<double>.Zero;
-        for (var i = 0; i < va.Length; i++) acc += vw[i] * (va[i] * vb[i]);
-        var s = Vector.Sum(acc);
-        for (var i = va.Length * Vector<double>.Count; i < a.Length; i++) s += w[i] * (a[i] * b[i]);
+        double s;
+        int done;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vw = MemoryMarshal.Cast<double, Vector512<double>>(w);
+            var va = MemoryMarshal.Cast<double, Vector512<double>>(a);
+            var vb = MemoryMarshal.Cast<double, Vector512<double>>(b);
+            var acc = Vector512<double>.Zero;
+            for (var i = 0; i < va.Length; i++) acc += vw[i] * (va[i] * vb[i]);
+            s = Vector512.Sum(acc);
+            done = va.Length * Vector512<double>.Count;
+        }
+        else
+        {
+            var vw = MemoryMarshal.Cast<double, Vector<double>>(w);
+            var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+            var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+            var acc = Vector<double>.Zero;
+            for (var i = 0; i < va.Length; i++) acc += vw[i] * (va[i] * vb[i]);
+            s = Vector.Sum(acc);
+            done = va.Length * Vector<double>.Count;
+        }
+        for (var i = done; i < a.Length; i++) s += w[i] * (a[i] * b[i]);
         if (!double.IsNaN(s)) return s;
         s = 0;
         for (var i = 0; i < a.Length; i++) { var p = w[i] * (a[i] * b[i]); if (!double.IsNaN(p)) s += p; }
@@ -251,14 +298,31 @@ public sealed class BlockSumsWorker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static double Dot4(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c, ReadOnlySpan<double> d)
     {
-        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
-        var vc = MemoryMarshal.Cast<double, Vector<double>>(c);
-        var vd = MemoryMarshal.Cast<double, Vector<double>>(d);
-        var acc = Vector<double>.Zero;
-        for (var i = 0; i < va.Length; i++) acc += va[i] * vb[i] * vc[i] * vd[i];
-        var s = Vector.Sum(acc);
-        for (var i = va.Length * Vector<double>.Count; i < a.Length; i++) s += a[i] * b[i] * c[i] * d[i];
+        double s;
+        int done;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = MemoryMarshal.Cast<double, Vector512<double>>(a);
+            var vb = MemoryMarshal.Cast<double, Vector512<double>>(b);
+            var vc = MemoryMarshal.Cast<double, Vector512<double>>(c);
+            var vd = MemoryMarshal.Cast<double, Vector512<double>>(d);
+            var acc = Vector512<double>.Zero;
+            for (var i = 0; i < va.Length; i++) acc += va[i] * vb[i] * vc[i] * vd[i];
+            s = Vector512.Sum(acc);
+            done = va.Length * Vector512<double>.Count;
+        }
+        else
+        {
+            var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+            var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+            var vc = MemoryMarshal.Cast<double, Vector<double>>(c);
+            var vd = MemoryMarshal.Cast<double, Vector<double>>(d);
+            var acc = Vector<double>.Zero;
+            for (var i = 0; i < va.Length; i++) acc += va[i] * vb[i] * vc[i] * vd[i];
+            s = Vector.Sum(acc);
+            done = va.Length * Vector<double>.Count;
+        }
+        for (var i = done; i < a.Length; i++) s += a[i] * b[i] * c[i] * d[i];
         if (!double.IsNaN(s)) return s;
         s = 0;
         for (var i = 0; i < a.Length; i++) { var p = a[i] * b[i] * c[i] * d[i]; if (!double.IsNaN(p)) s += p; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 
 namespace CausalQL.Execution;
@@ -265,6 +266,9 @@ static class ElementWise
     public static void Add(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o)
     {
         var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= x.Length - Vector512<double>.Count; i += Vector512<double>.Count)
+                (Vector512.Create(x[i..]) + Vector512.Create(y[i..])).CopyTo(o[i..]);
         for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
             (new Vector<double>(x[i..]) + new Vector<double>(y[i..])).CopyTo(o[i..]);
         for (; i < x.Length; i++) o[i] = x[i] + y[i];
@@ -274,6 +278,9 @@ static class ElementWise
     public static void Subtract(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o)
     {
         var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= x.Length - Vector512<double>.Count; i += Vector512<double>.Count)
+                (Vector512.Create(x[i..]) - Vector512.Create(y[i..])).CopyTo(o[i..]);
         for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
             (new Vector<double>(x[i..]) - new Vector<double>(y[i..])).CopyTo(o[i..]);
         for (; i < x.Length; i++) o[i] = x[i] - y[i];
@@ -283,6 +290,9 @@ static class ElementWise
     public static void Multiply(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o)
     {
         var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= x.Length - Vector512<double>.Count; i += Vector512<double>.Count)
+                (Vector512.Create(x[i..]) * Vector512.Create(y[i..])).CopyTo(o[i..]);
         for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
             (new Vector<double>(x[i..]) * new Vector<double>(y[i..])).CopyTo(o[i..]);
         for (; i < x.Length; i++) o[i] = x[i] * y[i];
@@ -292,6 +302,9 @@ static class ElementWise
     public static void Divide(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o)
     {
         var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= x.Length - Vector512<double>.Count; i += Vector512<double>.Count)
+                (Vector512.Create(x[i..]) / Vector512.Create(y[i..])).CopyTo(o[i..]);
         for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
             (new Vector<double>(x[i..]) / new Vector<double>(y[i..])).CopyTo(o[i..]);
         for (; i < x.Length; i++) o[i] = x[i] / y[i];
