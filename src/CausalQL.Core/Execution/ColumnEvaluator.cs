@@ -93,6 +93,23 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     var values = indicators.NotNull(columns[nn.Column]);
                     return (s, n) => values.AsSpan(s, n);
                 }
+            case Binary { Op: BinaryOp.Add } sum when SumOfScaledTerms(sum) is { Count: >= 3 } parts:
+                {
+                    // A linear predictor c0 + c1·x1 + c2·x2 + ...: one running sum instead of a buffer per node.
+                    var compiled = parts.Select(p => (p.Coefficient, Term: p.Term is null ? null : Compile(p.Term, slots))).ToArray();
+                    var o = Output();
+                    return (s, n) =>
+                    {
+                        var span = o.AsSpan(0, n);
+                        for (var k = 0; k < compiled.Length; k++)
+                        {
+                            var (c, term) = compiled[k];
+                            if (term is null) ElementWise.AddConstant(span, c!.Value, first: k == 0);
+                            else ElementWise.AddScaled(span, term(s, n), c, first: k == 0);
+                        }
+                        return span;
+                    };
+                }
             case Binary b:
                 {
                     var l = Compile(b.Left, slots);
@@ -155,6 +172,31 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                 }
             default: throw new ArgumentOutOfRangeException(nameof(e), e, "expression not evaluable column-wise");
         }
+    }
+
+    /// <summary>
+    /// The terms of a left-deep sum ((t0 + t1) + t2) + ..., each a constant (coefficient only), c·e (a
+    /// constant times an expression) or e (no coefficient), in the order they are added.
+    /// </summary>
+    static List<(double? Coefficient, Expr? Term)> SumOfScaledTerms(Binary sum)
+    {
+        var parts = new List<(double?, Expr?)>();
+        Expr node = sum;
+        while (node is Binary { Op: BinaryOp.Add } add)
+        {
+            parts.Add(Scaled(add.Right));
+            node = add.Left;
+        }
+        parts.Add(Scaled(node));
+        parts.Reverse();
+        return parts;
+
+        static (double?, Expr?) Scaled(Expr e) => e switch
+        {
+            Constant c => (c.Value, null),
+            Binary { Op: BinaryOp.Mul, Left: Constant c } m => (c.Value, m.Right),
+            _ => (null, e),
+        };
     }
 
     /// <summary>Whether every node can be evaluated column-wise (per-row random draws keep the row path so their order is unchanged).</summary>
@@ -260,6 +302,42 @@ static class ElementWise
         for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
             (Vector<double>.One / (Vector<double>.One + new Vector<double>(o[i..]))).CopyTo(o[i..]);
         for (; i < x.Length; i++) o[i] = 1 / (1 + o[i]);
+    }
+
+    /// <summary>o = c (first), else o = o + c.</summary>
+    [MethodImpl(Hot)]
+    public static void AddConstant(Span<double> o, double c, bool first)
+    {
+        if (first) { o.Fill(c); return; }
+        var vc = new Vector<double>(c);
+        var i = 0;
+        for (; i <= o.Length - Vector<double>.Count; i += Vector<double>.Count)
+            (new Vector<double>(o[i..]) + vc).CopyTo(o[i..]);
+        for (; i < o.Length; i++) o[i] = o[i] + c;
+    }
+
+    /// <summary>o = c·x (first), else o = o + c·x, the product rounded before the sum as in the tree (no fused multiply–add); c null: 1, no product.</summary>
+    [MethodImpl(Hot)]
+    public static void AddScaled(Span<double> o, ReadOnlySpan<double> x, double? c, bool first)
+    {
+        var i = 0;
+        if (c is not { } k)
+        {
+            if (first) x.CopyTo(o);
+            else Add(o, x, o);
+            return;
+        }
+        var vk = new Vector<double>(k);
+        if (first)
+        {
+            for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (vk * new Vector<double>(x[i..])).CopyTo(o[i..]);
+            for (; i < x.Length; i++) o[i] = k * x[i];
+            return;
+        }
+        for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+            (new Vector<double>(o[i..]) + vk * new Vector<double>(x[i..])).CopyTo(o[i..]);
+        for (; i < x.Length; i++) o[i] = o[i] + k * x[i];
     }
 
     [MethodImpl(Hot)]

@@ -48,6 +48,37 @@ public class ElementWiseTests
     }
 
     [Fact]
+    public void Running_sums_of_scaled_terms_match_the_tree_of_products_and_sums()
+    {
+        Same((a, b) => a + 0.37 * b, (x, y, o) => { x.CopyTo(o, 0); ElementWise.AddScaled(o, y, 0.37, first: false); });
+        Same((a, b) => -2.5 * b, (x, y, o) => ElementWise.AddScaled(o, y, -2.5, first: true));
+        Same((a, b) => a + b, (x, y, o) => { x.CopyTo(o, 0); ElementWise.AddScaled(o, y, null, first: false); });
+        Same((a, _) => a + 1.25, (x, _, o) => { x.CopyTo(o, 0); ElementWise.AddConstant(o, 1.25, first: false); });
+    }
+
+    [Fact]
+    public void A_linear_predictor_sums_like_its_expression_tree()
+    {
+        // c0 + c1·x + c2·y + y evaluated column-wise equals the row-at-a-time evaluation bit for bit.
+        var rng = new Random(7);
+        var x = Enumerable.Range(0, 1000).Select(_ => (rng.NextDouble() - 0.5) * 100).ToArray();
+        var y = Enumerable.Range(0, 1000).Select(_ => (rng.NextDouble() - 0.5) * 1e-3).ToArray();
+        var table = InMemoryTable.FromNumbers(new Dictionary<string, double[]> { ["x"] = x, ["y"] = y });
+        var lin = Expr.Linear([Expr.One, Expr.Col("x"), Expr.Col("y")], [0.3, -1.7, 2.9]) + Expr.Col("y");
+        var sums = table.Sums([lin, lin * Expr.Col("x")], null);
+        Assert.True(sums.IsOk);
+        double s0 = 0, s1 = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var v = ((0.3 + -1.7 * x[i]) + 2.9 * y[i]) + y[i];
+            s0 += v;
+            s1 += v * x[i];
+        }
+        Assert.Equal(BitConverter.DoubleToInt64Bits(s0), BitConverter.DoubleToInt64Bits(sums.Value.Sums[0]));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(s1), BitConverter.DoubleToInt64Bits(sums.Value.Sums[1]));
+    }
+
+    [Fact]
     public void Expit_matches_the_clamped_scalar_formula_and_keeps_missing_values_missing()
     {
         Same((a, _) => 1 / (1 + Math.Exp(-Math.Clamp(a, -700, 700))), (x, _, o) => ElementWise.Expit(x, o));
