@@ -137,9 +137,8 @@ public sealed class EstimationBenchmark : IBenchmark
                         using var r = cmd.ExecuteReader();
                         while (r.Read()) { }
                     });
-                    peakOverride = oursPeak;
-                    Print($"plug-in ATE ({(memory ? "in memory" : "Parquet")})", n, ours, $"DuckDB GROUP BY {Ms(floor)}", ours / floor, last!.Value);
-                    Print("  (pgmpy fit + 2 do-queries)", n, ours, $"pgmpy {(n >= 10_000_000 ? "5.07 s" : "0.356 s @1M")}", (n >= 10_000_000 ? 5.07 : 0.356) / ours, last.Value, inverse: true);
+                    Print($"plug-in ATE ({(memory ? "in memory" : "Parquet")})", n, ours, $"DuckDB GROUP BY {Ms(floor)}", ours / floor, last!.Value, peak: oursPeak);
+                    Print("  (pgmpy fit + 2 do-queries)", n, ours, $"pgmpy {(n >= 10_000_000 ? "5.07 s" : "0.356 s @1M")}", (n >= 10_000_000 ? 5.07 : 0.356) / ours, last.Value, inverse: true, peak: oursPeak);
                     return 0;
                 }
             default:
@@ -236,14 +235,12 @@ public sealed class EstimationBenchmark : IBenchmark
 
     static string Ms(double seconds) => seconds < 1 ? $"{seconds * 1000:0.0} ms" : $"{seconds:0.00} s";
 
-    /// <summary>When set, the peak working set to print instead of the process's (which may include a reference engine's copy of the data).</summary>
-    static long? peakOverride;
-
-    static void Print(string label, long n, double ours, string reference, double ratio, double estimate, bool inverse = false)
+    /// <summary><paramref name="peak"/>: the working set to print when the process's peak also holds a reference engine's copy of the data.</summary>
+    static void Print(string label, long n, double ours, string reference, double ratio, double estimate, bool inverse = false, long? peak = null)
     {
-        var peak = (peakOverride ?? Process.GetCurrentProcess().PeakWorkingSet64) / (1024.0 * 1024);
+        var peakMb = (peak ?? Process.GetCurrentProcess().PeakWorkingSet64) / (1024.0 * 1024);
         var ratioText = inverse ? $"{ratio:0.0}x faster" : $"{ratio:0.00}x";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label,-34} {n,11:N0} {Ms(ours),14} {reference,28} {ratioText,8} {estimate,12:0.0000} {peak,6:0} MB"));
+            $"{label,-34} {n,11:N0} {Ms(ours),14} {reference,28} {ratioText,8} {estimate,12:0.0000} {peakMb,6:0} MB"));
     }
 }

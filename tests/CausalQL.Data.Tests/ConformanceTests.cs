@@ -107,16 +107,7 @@ public class ConformanceTests
             // A sample of one million rows, as counts per cell (exact multinomial draw).
             var p = c.Observational!.Probabilities.ToArray();
             const long n = 1_000_000;
-            var counts = new double[p.Length];
-            long remaining = n;
-            double mass = 1;
-            for (var i = 0; i < p.Length && remaining > 0; i++)
-            {
-                var k = Sampling.Binomial(rng, remaining, Math.Min(1, p[i] / mass));
-                counts[i] = k;
-                remaining -= k;
-                mass -= p[i];
-            }
+            var counts = Sampling.Multinomial(rng, n, p);
             Assert.Equal(n, (long)counts.Sum());
             using var src = WeightedSource(c, counts, dir);
             var err = MaxError(c, src, id.Estimand!);
@@ -156,16 +147,7 @@ public class ConformanceTests
             var id = Identifier.Identify(c.Graph, c.Outcome, c.Treatment, VarSet.Empty);
             var p = c.Observational!.Probabilities.ToArray();
             const long n = 200_000;
-            var counts = new double[p.Length];
-            long remaining = n;
-            double mass = 1;
-            for (var i = 0; i < p.Length && remaining > 0; i++)
-            {
-                var k = Sampling.Binomial(rng, remaining, Math.Min(1, p[i] / mass));
-                counts[i] = k;
-                remaining -= k;
-                mass -= p[i];
-            }
+            var counts = Sampling.Multinomial(rng, n, p);
             using var src = WeightedSource(c, counts, dir);
             EstimationRequest Request(int bootstrap) => new(x, y)
             {

@@ -173,28 +173,34 @@ public sealed class ContingencyTable : IMarginalSource
     /// A bootstrap replicate: n = round(Total) draws from the multinomial over the cells, done as a
     /// chain of exact binomial draws, so no row is read again.
     /// </summary>
-    public ContingencyTable Resample(Random rng)
-    {
-        var n = (long)Math.Round(Total);
-        var result = new double[Cells.Length];
-        var remainingMass = Total;
-        var remaining = n;
-        for (var i = 0; i < Cells.Length && remaining > 0; i++)
-        {
-            if (Cells[i] <= 0) continue;
-            var p = remainingMass <= 0 ? 1 : Math.Min(1, Cells[i] / remainingMass);
-            var k = Sampling.Binomial(rng, remaining, p);
-            result[i] = k;
-            remaining -= k;
-            remainingMass -= Cells[i];
-        }
-        return new ContingencyTable(Variables, Levels, result, 0, Rows);
-    }
+    public ContingencyTable Resample(Random rng) =>
+        new(Variables, Levels, Sampling.Multinomial(rng, (long)Math.Round(Total), Cells), 0, Rows);
 }
 
 /// <summary>Exact samplers that stay fast for millions of trials.</summary>
 public static class Sampling
 {
+    /// <summary>
+    /// Counts of <paramref name="n"/> draws over categories with probability proportional to
+    /// <paramref name="weights"/> (non-positive weights are never drawn): a chain of exact binomial draws,
+    /// O(categories · log n) whatever n is.
+    /// </summary>
+    public static double[] Multinomial(Random rng, long n, IReadOnlyList<double> weights)
+    {
+        var result = new double[weights.Count];
+        var remainingMass = weights.Where(w => w > 0).Sum();
+        var remaining = n;
+        for (var i = 0; i < weights.Count && remaining > 0; i++)
+        {
+            if (weights[i] <= 0) continue;
+            var k = Binomial(rng, remaining, remainingMass <= 0 ? 1 : Math.Min(1, weights[i] / remainingMass));
+            result[i] = k;
+            remaining -= k;
+            remainingMass -= weights[i];
+        }
+        return result;
+    }
+
     /// <summary>
     /// Binomial(n, p), exact: small n by counting, large n by splitting on a beta-distributed order
     /// statistic (Devroye, Non-Uniform Random Variate Generation, ch. X.4), O(log n) beta draws.

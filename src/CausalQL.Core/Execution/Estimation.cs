@@ -290,27 +290,14 @@ public static partial class Estimation
     static double[] MultinomialWeights(Random rng, double[] baseWeights)
     {
         // Unit weights (plain rows, the usual case): n uniform draws of a row, one random number each
-        // (the conditional-binomial chain below costs O(log n) beta draws per row).
+        // (the conditional-binomial chain costs O(log n) beta draws per row).
         if (baseWeights.All(w => w == 1))
         {
             var counts = new double[baseWeights.Length];
             for (var i = 0; i < baseWeights.Length; i++) counts[rng.Next(baseWeights.Length)]++;
             return counts;
         }
-        var total = baseWeights.Sum();
-        var n = (long)Math.Round(total);
-        var result = new double[baseWeights.Length];
-        var remainingMass = total;
-        var remaining = n;
-        for (var i = 0; i < baseWeights.Length && remaining > 0; i++)
-        {
-            if (baseWeights[i] <= 0) continue;
-            var k = Sampling.Binomial(rng, remaining, remainingMass <= 0 ? 1 : Math.Min(1, baseWeights[i] / remainingMass));
-            result[i] = k;
-            remaining -= k;
-            remainingMass -= baseWeights[i];
-        }
-        return result;
+        return Sampling.Multinomial(rng, (long)Math.Round(baseWeights.Sum()), baseWeights);
     }
 
     static Result<EstimateResult> AttachBootstrap(EstimateResult point, List<double> values, int failures, EstimationRequest r)

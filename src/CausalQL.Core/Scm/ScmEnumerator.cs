@@ -130,19 +130,8 @@ public sealed class ScmEnumerator
         given ??= [];
         if ((BudgetError() ?? UnknownVariable(events.Concat(given).Select(e => e.Term))) is { } error) return CfOutcome<double>.Failure(error);
         var compiledEvents = events.Select(e => (Term: CompileTerm(e.Term), e.Value)).ToArray();
-        var compiledGiven = given.Select(e => (Term: CompileTerm(e.Term), e.Value)).ToArray();
-        double num = 0, den = 0;
-        ForEachState((values, weight) =>
-        {
-            foreach (var (term, value) in compiledGiven)
-                if (Math.Abs(EvaluateTerm(term, values) - value) >= 1e-9) return;
-            den += weight;
-            foreach (var (term, value) in compiledEvents)
-                if (Math.Abs(EvaluateTerm(term, values) - value) >= 1e-9) return;
-            num += weight;
-        });
-        if (den <= 0) return CfOutcome<double>.Failure("the conditioning event has probability 0 in this model");
-        return CfOutcome<double>.Success(num / den);
+        // P(events | given) = E[1(events) | given].
+        return ConditionalMean(given, values => compiledEvents.All(e => Math.Abs(EvaluateTerm(e.Term, values) - e.Value) < 1e-9) ? 1 : 0);
     }
 
     /// <summary>E[target | given] where the terms may nest, e.g. E[Y[X = 1, M = M[X = 0]]] for the natural direct effect.</summary>
@@ -151,14 +140,20 @@ public sealed class ScmEnumerator
         given ??= [];
         if ((BudgetError() ?? UnknownVariable(given.Select(e => e.Term).Append(target))) is { } error) return CfOutcome<double>.Failure(error);
         var compiledTarget = CompileTerm(target);
+        return ConditionalMean(given, values => EvaluateTerm(compiledTarget, values));
+    }
+
+    /// <summary>E[value | given] over the noise states, the given terms (which may nest) holding.</summary>
+    CfOutcome<double> ConditionalMean(IReadOnlyList<(CfTerm Term, int Value)> given, Func<double[], double> value)
+    {
         var compiledGiven = given.Select(e => (Term: CompileTerm(e.Term), e.Value)).ToArray();
         double num = 0, den = 0;
         ForEachState((values, weight) =>
         {
-            foreach (var (term, value) in compiledGiven)
-                if (Math.Abs(EvaluateTerm(term, values) - value) >= 1e-9) return;
+            foreach (var (term, level) in compiledGiven)
+                if (Math.Abs(EvaluateTerm(term, values) - level) >= 1e-9) return;
             den += weight;
-            num += weight * EvaluateTerm(compiledTarget, values);
+            num += weight * value(values);
         });
         if (den <= 0) return CfOutcome<double>.Failure("the conditioning event has probability 0 in this model");
         return CfOutcome<double>.Success(num / den);
