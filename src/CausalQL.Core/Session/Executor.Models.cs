@@ -309,12 +309,6 @@ public static partial class Executor
         }
     }
 
-    static ImmutableDictionary<string, double> RealInterventions(IEnumerable<Intervention> interventions) =>
-        interventions.ToImmutableDictionary(
-            i => i.Variable,
-            i => i.Value is null ? throw new ModelError($"do({i.Variable}) needs a value to be evaluated on a model, e.g. do({i.Variable} = 1)") : Real(i.Value, i.Variable),
-            StringComparer.Ordinal);
-
     static double Real(Value value, string variable) => value switch
     {
         NumberValue { Number: var n } => n,
@@ -329,10 +323,16 @@ public static partial class Executor
             ? throw new ModelError($"'{e.Variable}' needs a value to be evaluated on a model, e.g. {e.Variable.Name} = 1")
             : new CfEvent(e.Variable.Name, doValues.SetItems(Interventions(e.Variable.Subscript)), Level(e.Value, e.Variable.Name));
 
-    static ImmutableDictionary<string, int> Interventions(IEnumerable<Intervention> interventions) =>
+    /// <summary>The do() settings as levels of a discrete model.</summary>
+    static ImmutableDictionary<string, int> Interventions(IEnumerable<Intervention> interventions) => Interventions(interventions, Level);
+
+    /// <summary>The do() settings as real values of a linear-Gaussian model.</summary>
+    static ImmutableDictionary<string, double> RealInterventions(IEnumerable<Intervention> interventions) => Interventions(interventions, Real);
+
+    static ImmutableDictionary<string, T> Interventions<T>(IEnumerable<Intervention> interventions, Func<Value, string, T> value) =>
         interventions.ToImmutableDictionary(
             i => i.Variable,
-            i => i.Value is null ? throw new ModelError($"do({i.Variable}) needs a value to be evaluated on a model, e.g. do({i.Variable} = 1)") : Level(i.Value, i.Variable),
+            i => i.Value is null ? throw new ModelError($"do({i.Variable}) needs a value to be evaluated on a model, e.g. do({i.Variable} = 1)") : value(i.Value, i.Variable),
             StringComparer.Ordinal);
 
     static int Level(Value value, string variable) => value switch
