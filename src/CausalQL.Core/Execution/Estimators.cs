@@ -382,11 +382,24 @@ public static partial class Estimation
             weights.AddRange(batch.Weights.AsSpan(0, batch.Count));
         }, ct);
         if (!streamed.IsOk || streamed.Value < 1000) return null;
-        var complete = Enumerable.Range(0, data[0].Count).Where(row => data.All(c => double.IsFinite(c[row])) && weights[row] > 0).ToArray();
-        if (complete.Length < 1000) return null;
-        var xs = Enumerable.Range(0, x.Count).Select(i => complete.Select(row => data[i][row]).ToArray()).ToArray();
-        var ys = complete.Select(row => data[x.Count][row]).ToArray();
-        return Pilot.Fit(xs, ys, complete.Select(row => weights[row]).ToArray());
+        // The complete rows with a positive weight, column by column (plain loops: 50,000 rows, every query).
+        var count = data[0].Count;
+        var keep = new int[count];
+        var m = 0;
+        for (var row = 0; row < count; row++)
+        {
+            var complete = weights[row] > 0;
+            for (var c = 0; c < data.Length && complete; c++) complete = double.IsFinite(data[c][row]);
+            if (complete) keep[m++] = row;
+        }
+        if (m < 1000) return null;
+        double[] Kept(List<double> values)
+        {
+            var result = new double[m];
+            for (var i = 0; i < m; i++) result[i] = values[keep[i]];
+            return result;
+        }
+        return Pilot.Fit(data[..x.Count].Select(Kept).ToArray(), Kept(data[x.Count]), Kept(weights));
     }
 
     sealed record LogisticFit(double[] Beta, Matrix<double> HInverse, int Iterations, List<string> Warnings)
