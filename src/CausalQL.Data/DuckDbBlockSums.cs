@@ -21,10 +21,10 @@ sealed unsafe class DuckDbBlockSums : IDisposable
     // The plan of the query now running on this connection (queries on one connection run one at a time).
     volatile Job? _current;
 
-    sealed class Job(BlockSumsPlan plan)
+    sealed class Job(BlockSumsPlan plan, Func<IBlockConsumer> newWorker)
     {
         public BlockSumsPlan Plan { get; } = plan;
-        public ThreadLocal<BlockSumsWorker> Workers { get; } = new(plan.NewWorker, trackAllValues: true);
+        public ThreadLocal<IBlockConsumer> Workers { get; } = new(newWorker, trackAllValues: true);
     }
 
     DuckDbBlockSums() { }
@@ -63,7 +63,7 @@ sealed unsafe class DuckDbBlockSums : IDisposable
     }
 
     /// <summary>Makes <paramref name="plan"/> the one the function feeds until <see cref="End"/>.</summary>
-    public void Begin(BlockSumsPlan plan) => _current = new Job(plan);
+    public void Begin(BlockSumsPlan plan) => _current = new Job(plan, plan.NewWorker);
 
     /// <summary>The sums of the finished query.</summary>
     public SumsResult End()
@@ -71,7 +71,22 @@ sealed unsafe class DuckDbBlockSums : IDisposable
         var job = _current ?? throw new InvalidOperationException("no block sums are running");
         _current = null;
         using (job.Workers)
-            return job.Plan.Merge(job.Workers.Values);
+            return job.Plan.Merge(job.Workers.Values.Cast<BlockSumsWorker>());
+    }
+
+    /// <summary>Makes the function keep the rows of <paramref name="plan"/>'s terms until <see cref="EndRows"/>.</summary>
+    public void BeginRows(BlockSumsPlan plan) => _current = new Job(plan, plan.NewCollector);
+
+    /// <summary>The rows kept by the finished query in blocks, ordered by term <paramref name="key"/>, and how many there were.</summary>
+    public (List<(double[][] Values, double[] Weights)> Blocks, long Rows) EndRows(int key)
+    {
+        var job = _current ?? throw new InvalidOperationException("no block rows are running");
+        _current = null;
+        using (job.Workers)
+        {
+            var workers = job.Workers.Values.Cast<BlockRowsWorker>().ToList();
+            return (BlockRowsWorker.Collect(workers, job.Plan.TermCount, key), workers.Sum(w => w.Rows));
+        }
     }
 
     public void Abandon() => _current = null;

@@ -34,7 +34,7 @@ public static class DuckDbSources
     }
 
     const string Numbered = "causalql_numbered";
-    const string RowNumber = "file_row_number";
+    internal const string RowNumber = "file_row_number";
 
     /// <summary>
     /// A sample of one Parquet file that reads only what it returns: DuckDB's TABLESAMPLE decodes the
@@ -43,7 +43,7 @@ public static class DuckDbSources
     /// seed, so runs repeat); the windows are the sample. Only the starting point of an iterative
     /// fit comes from it, never a result.
     /// </summary>
-    static string WindowSample(long total, long wanted)
+    static string WindowSample(long total, long wanted, bool keepRowNumber)
     {
         // Each window opens the file again and decodes the row groups it touches (DuckDB writes ~123k
         // rows to a group; ~10 ms a window measured at 10M rows): a few wide windows, no more than one
@@ -56,7 +56,7 @@ public static class DuckDbSources
         for (var w = 0; w < windows; w++)
         {
             var start = w * stratum + (long)(random.NextDouble() * Math.Max(0, stratum - size));
-            parts.Add($"SELECT * EXCLUDE ({RowNumber}) FROM {Numbered} WHERE {RowNumber} BETWEEN {start} AND {start + size - 1}");
+            parts.Add($"SELECT *{(keepRowNumber ? "" : $" EXCLUDE ({RowNumber})")} FROM {Numbered} WHERE {RowNumber} BETWEEN {start} AND {start + size - 1}");
         }
         return $"({string.Join(" UNION ALL ", parts)}) AS causalql_windows";
     }
@@ -98,7 +98,7 @@ public static class DuckDbSources
             var kernel = blockSums ? DuckDbBlockSums.Register(connection) : null;
             // Window sampling needs the file's row numbers; a file with a column of that name keeps TABLESAMPLE.
             var windows = numbered is not null && schema.All(c => c.Name != RowNumber) && TryExecute(connection, $"CREATE VIEW {Numbered} AS {numbered}")
-                ? WindowSample : (Func<long, long, string>?)null;
+                ? WindowSample : (Func<long, long, bool, string>?)null;
             return new SqlDataSource(description, connection, DuckDbDialect.Instance, relation, schema, weightColumn, describe, null, kernel, windows);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException)

@@ -19,8 +19,9 @@ public sealed class SqlDataSource : IDataSource
     readonly Lock _gate = new();
     readonly DuckDbBlockSums? _blockSums;
     // For a relation whose row numbers the engine can seek to (one Parquet file): given the row
-    // count and the rows wanted, a relation of a few windows of rows that the scan reads alone.
-    readonly Func<long, long, string>? _windowSample;
+    // count, the rows wanted and whether to keep the row-number column, a relation of a few windows
+    // of rows that the scan reads alone.
+    readonly Func<long, long, bool, string>? _windowSample;
 
     public SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
         IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup = null)
@@ -28,7 +29,7 @@ public sealed class SqlDataSource : IDataSource
 
     internal SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
         IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup, DuckDbBlockSums? blockSums,
-        Func<long, long, string>? windowSample = null)
+        Func<long, long, bool, string>? windowSample = null)
     {
         _blockSums = blockSums;
         _windowSample = windowSample;
@@ -152,10 +153,42 @@ public sealed class SqlDataSource : IDataSource
         var count = Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
         if (!count.IsOk) return count.Error;
         if (count.Value < minimumRows) return 0L;
+        if (_windowSample is not null && _blockSums is not null
+            && BlockSumsPlan.Create([.. columns, new ColumnRef(DuckDbSources.RowNumber)],
+                c => c == DuckDbSources.RowNumber ? StorageType.Number : Schema.FirstOrDefault(s => s.Name == c)?.Storage, WeightColumn, _blockSums.Capacity) is { Inputs.Count: > 0 } plan)
+            return SampleInScan(plan, _windowSample(count.Value, rows, true), filter, onBatch, cancellationToken);
         var sql = _windowSample is not null
-            ? _planner.RowsOf(_windowSample(count.Value, rows), columns, filter)
+            ? _planner.RowsOf(_windowSample(count.Value, rows, false), columns, filter)
             : _planner.SampleRows(columns, filter, 100.0 * rows / count.Value)!;
         return Stream(sql, columns.Count, 65536, onBatch, cancellationToken);
+    }
+
+    /// <summary>
+    /// The sample's rows evaluated inside the engine's scan (as sums are) and put in file order by their
+    /// row number (the plan's last term): reading them one value at a time through the data reader cost
+    /// more than decoding them.
+    /// </summary>
+    Result<long> SampleInScan(BlockSumsPlan plan, string windows, Expr? filter, Action<RowBatch> onBatch, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _blockSums!.BeginRows(plan);
+            var scanned = Query(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter, windows), cancellationToken, reader =>
+            {
+                reader.Read();
+                return ToLong(reader.GetValue(0));
+            });
+            if (!scanned.IsOk)
+            {
+                _blockSums.Abandon();
+                return scanned.Error;
+            }
+            var (blocks, rows) = _blockSums.EndRows(plan.TermCount - 1);
+            if (rows != scanned.Value)
+                return Result<long>.Fail($"{Description}: the engine handed over {rows} of {scanned.Value} sampled rows");
+            foreach (var (values, weights) in blocks) onBatch(new RowBatch(weights.Length, values[..^1], weights));
+            return rows;
+        }
     }
 
     Result<long> Stream(string sql, int k, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken) =>

@@ -141,10 +141,48 @@ public class ParquetSampleTests
             Assert.Equal(seen.Count, seen.Distinct().Count());
             Assert.All(seen, i => Assert.NotEqual(0, i % 3));
             Assert.True(seen.Min() < 2_500_000 && seen.Max() >= 2_500_000, $"sample spans {seen.Min()}..{seen.Max()}");
+            // Read inside the scan by several threads, the rows still come in file order.
+            Assert.Equal(seen.Order(), seen);
             // Too few rows for a sample to be worth it: nothing is read.
             var none = source.SampleRows([Expr.Col("i")], null, 30_000, 6_000_000, _ => Assert.Fail("no rows expected"));
             Assert.True(none.IsOk);
             Assert.Equal(0, none.Value);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void A_sample_read_in_the_scan_has_each_rows_values_weight_and_missing_values()
+    {
+        var dir = Directory.CreateTempSubdirectory("causalql-sample");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "rows.parquet");
+            var made = DuckDbSources.FromSetup("make", $"COPY (SELECT i::DOUBLE AS i, (i % 3)::DOUBLE AS w, (i % 2)::INT AS t, CASE WHEN i % 7 = 0 THEN NULL ELSE i / 10 END AS x FROM range(3000000) r(i)) TO '{path}' (FORMAT parquet)", "(SELECT 1)");
+            Assert.True(made.IsOk, made.Error?.Message);
+            made.Value.Dispose();
+            var opened = DuckDbSources.Parquet(path, weightColumn: "w");
+            Assert.True(opened.IsOk, opened.Error?.Message);
+            using var source = opened.Value;
+            var rows = new List<(double I, double T, double X, double W)>();
+            var read = source.SampleRows([Expr.Col("i"), Expr.Level("t", "1"), Expr.Col("x") * 2], null, 20_000, 200_000, b =>
+            {
+                for (var r = 0; r < b.Count; r++) rows.Add((b.Columns[0][r], b.Columns[1][r], b.Columns[2][r], b.Weights[r]));
+            });
+            Assert.True(read.IsOk, read.Error?.Message);
+            Assert.Equal(rows.Count, read.Value);
+            Assert.InRange(rows.Count, 15_000, 25_000);
+            Assert.All(rows, row =>
+            {
+                var i = (long)row.I;
+                Assert.Equal(i % 2, row.T);
+                Assert.Equal(i % 3, row.W);
+                if (i % 7 == 0) Assert.True(double.IsNaN(row.X), $"row {i}: x should be missing");
+                else Assert.Equal(i / 10.0 * 2, row.X);
+            });
         }
         finally
         {

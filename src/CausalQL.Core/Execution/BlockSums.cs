@@ -105,6 +105,9 @@ public sealed class BlockSumsPlan
     /// <summary>State for one engine thread: its own buffers, compiled terms and partial sums.</summary>
     public BlockSumsWorker NewWorker() => new(this, _terms);
 
+    /// <summary>State for one engine thread that keeps each row's term values instead of summing them (a sample read in the scan).</summary>
+    public BlockRowsWorker NewCollector() => new(this, _terms);
+
     /// <summary>The totals of all workers (each worker saw a disjoint part of the rows).</summary>
     public SumsResult Merge(IEnumerable<BlockSumsWorker> workers)
     {
@@ -124,7 +127,7 @@ public sealed class BlockSumsPlan
 }
 
 /// <summary>One thread's share of a <see cref="BlockSumsPlan"/>: the engine fills <see cref="Input"/> and calls <see cref="Add"/>.</summary>
-public sealed class BlockSumsWorker
+public sealed class BlockSumsWorker : IBlockConsumer
 {
     readonly double[][] _buffers;
     readonly ColumnEvaluator _evaluator;

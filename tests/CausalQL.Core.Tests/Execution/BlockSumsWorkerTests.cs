@@ -70,4 +70,30 @@ public class BlockSumsWorkerTests
             }
         }
     }
+
+    /// <summary>Rows kept by several threads come back in the order of the key term, blocks in order or not.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Collected_rows_come_back_in_key_order(bool interleaved)
+    {
+        var plan = BlockSumsPlan.Create([A * 2, Expr.Col("key")], _ => StorageType.Number, null, 2048)!;
+        double[][] blocks = interleaved ? [[5, 6, 7], [1, 9], [3, 4], [8, 0.5]] : [[5, 6, 7], [1, 2], [3, 4], [8, 9]];
+        var workers = new[] { plan.NewCollector(), plan.NewCollector() };
+        var keyInput = plan.Inputs.ToList().FindIndex(e => e is ColumnRef { Name: "key" });
+        for (var b = 0; b < blocks.Length; b++)
+        {
+            var worker = workers[b % 2];
+            blocks[b].CopyTo(worker.Input(keyInput));
+            blocks[b].Select(k => k + 100).ToArray().CopyTo(worker.Input(1 - keyInput));
+            worker.Add(blocks[b].Length);
+        }
+        var collected = BlockRowsWorker.Collect(workers, 2, 1);
+        var keys = collected.SelectMany(c => c.Values[1]).ToArray();
+        var values = collected.SelectMany(c => c.Values[0]).ToArray();
+        Assert.Equal(blocks.SelectMany(k => k).Order(), keys);
+        Assert.Equal(keys.Select(k => (k + 100) * 2), values);
+        Assert.All(collected.SelectMany(c => c.Weights), w => Assert.Equal(1, w));
+        Assert.Equal(blocks.Sum(b => b.Length), workers.Sum(w => w.Rows));
+    }
 }

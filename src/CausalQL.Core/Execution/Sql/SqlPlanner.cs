@@ -99,8 +99,8 @@ public sealed class SqlPlanner(SqlDialect dialect, string relation, IReadOnlyLis
     /// One scan that hands the rows to an engine-side function (see <see cref="BlockSumsPlan"/>):
     /// each input as a double, NULL kept; the function does the sums, the query only counts rows.
     /// </summary>
-    public string BlockSums(IReadOnlyList<Expr> inputs, string function, Expr? filter) =>
-        $"SELECT COUNT(*), SUM({function}({string.Join(", ", inputs.Select(Value))})) FROM {relation}{Where(filter)}";
+    public string BlockSums(IReadOnlyList<Expr> inputs, string function, Expr? filter, string? from = null) =>
+        $"SELECT COUNT(*), SUM({function}({string.Join(", ", inputs.Select(Value))})) FROM {from ?? relation}{Where(filter)}";
 
     /// <summary>One scan: row and complete-case counts, then per column non-null count, min, max and "all 0/1".</summary>
     public string Profile(IReadOnlyList<string> columns, Expr? filter)

@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+
+namespace CausalQL.Execution;
+
+/// <summary>What an engine-side function feeds, one thread's instance each: it fills <see cref="Input"/> and calls <see cref="Add"/>.</summary>
+public interface IBlockConsumer
+{
+    /// <summary>The buffer for input <paramref name="i"/>: the engine writes a block's values here (NaN for NULL).</summary>
+    Span<double> Input(int i);
+
+    /// <summary>Takes rows [0, <paramref name="count"/>) of the input buffers.</summary>
+    void Add(int count);
+}
+
+/// <summary>
+/// One thread's share of a sample read inside the engine's scan: the plan's terms are evaluated per
+/// block, as for sums, and kept row by row (with the weight), so that no value crosses the engine's
+/// row-by-row reader. <see cref="Collect"/> puts the rows of all threads back in the order of a key term.
+/// </summary>
+public sealed class BlockRowsWorker : IBlockConsumer
+{
+    readonly double[][] _buffers;
+    readonly ColumnEvaluator _evaluator;
+    readonly VectorFn[] _terms;
+    readonly double[]? _weights;
+    readonly List<(double[][] Values, double[] Weights)> _chunks = [];
+
+    internal BlockRowsWorker(BlockSumsPlan plan, IReadOnlyList<Expr> terms)
+    {
+        _buffers = plan.Inputs.Select(_ => new double[plan.Capacity]).ToArray();
+        var columns = new Dictionary<string, InMemoryColumn>();
+        for (var i = 0; i < _buffers.Length; i++)
+            columns[BlockSumsPlan.InputName(i)] = new NumberColumn(BlockSumsPlan.InputName(i), _buffers[i]);
+        _evaluator = new ColumnEvaluator(columns, new IndicatorCache());
+        _weights = plan.Weighted ? _buffers[^1] : null;
+        _terms = terms.Select(t => _evaluator.Compile(t, null)).ToArray();
+    }
+
+    public long Rows { get; private set; }
+
+    public Span<double> Input(int i) => _buffers[i];
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Add(int count)
+    {
+        if (count > (_buffers.Length > 0 ? _buffers[0].Length : int.MaxValue))
+            throw new ArgumentOutOfRangeException(nameof(count), count, "a block holds more rows than the plan's capacity");
+        _evaluator.ContentsChanged();
+        Rows += count;
+        for (var start = 0; start < count; start += ColumnEvaluator.Block)
+        {
+            var len = Math.Min(ColumnEvaluator.Block, count - start);
+            var values = new double[_terms.Length][];
+            for (var t = 0; t < values.Length; t++) values[t] = _terms[t](start, len).ToArray();
+            var weights = new double[len];
+            if (_weights is null) weights.AsSpan().Fill(1);
+            else _weights.AsSpan(start, len).CopyTo(weights);
+            _chunks.Add((values, weights));
+        }
+    }
+
+    /// <summary>
+    /// The rows of all workers as blocks of columns (one per term) and weights, in ascending order of
+    /// term <paramref name="key"/> (e.g. the row's position in the file), so a sample does not depend on
+    /// which thread read which block. The engine keeps the order within a block, so the blocks are put
+    /// in order by their first key; only when they interleave are the rows copied out and sorted one by one.
+    /// (The blocks are handed on as they are: copying them into fresh arrays costs page faults, not copies.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static List<(double[][] Values, double[] Weights)> Collect(IEnumerable<BlockRowsWorker> workers, int termCount, int key)
+    {
+        var chunks = workers.SelectMany(w => w._chunks).Where(c => c.Weights.Length > 0).ToList();
+        chunks.Sort((a, b) => a.Values[key][0].CompareTo(b.Values[key][0]));
+        var ordered = true;
+        for (var c = 0; c < chunks.Count && ordered; c++)
+            ordered = Ascending(chunks[c].Values[key]) && (c == 0 || chunks[c - 1].Values[key][^1] <= chunks[c].Values[key][0]);
+        if (ordered) return chunks;
+        var rows = chunks.Sum(c => c.Weights.Length);
+        var columns = new double[termCount][];
+        for (var t = 0; t < termCount; t++) columns[t] = new double[rows];
+        var weights = new double[rows];
+        var at = 0;
+        foreach (var (values, w) in chunks)
+        {
+            for (var t = 0; t < termCount; t++) values[t].CopyTo(columns[t], at);
+            w.CopyTo(weights, at);
+            at += w.Length;
+        }
+        var order = new int[rows];
+        for (var i = 0; i < rows; i++) order[i] = i;
+        Array.Sort((double[])columns[key].Clone(), order);
+        return [(columns.Select(c => Permute(c, order)).ToArray(), Permute(weights, order))];
+    }
+
+    static bool Ascending(double[] values)
+    {
+        for (var i = 1; i < values.Length; i++)
+            if (!(values[i - 1] <= values[i])) return false;
+        return true;
+    }
+
+    static double[] Permute(double[] values, int[] order)
+    {
+        var result = new double[order.Length];
+        for (var i = 0; i < order.Length; i++) result[i] = values[order[i]];
+        return result;
+    }
+}
