@@ -2,6 +2,7 @@ using System.Numerics;
 using VecD = System.Numerics.Vector<double>;
 using Vector = System.Numerics.Vector;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace CausalQL.Execution;
@@ -154,72 +155,107 @@ sealed class Pilot
 
     /// <summary>
     /// Σ w(y − p)x over rows [from, to) into <paramref name="g"/>, and Σ w p(1−p)xxᵀ (full k×k) into <paramref name="h"/> when given.
-    /// SIMD over rows with a vector exp: the sample only guides Newton on the full data, so its last bits do not matter.
+    /// Column-wise over chunks of rows, SIMD with a vector exp: the sample only guides Newton on the full data,
+    /// so its last bits do not matter.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Score(double[] beta, int from, int to, double[] g, double[]? h)
     {
+        const int Chunk = 512;
         var k = _k;
         Array.Clear(g);
         if (h is not null) Array.Clear(h);
-        var lanes = VecD.Count;
-        var pairs = k * (k + 1) / 2;
-        Span<VecD> gv = stackalloc VecD[k];
-        Span<VecD> hv = stackalloc VecD[h is null ? 0 : pairs];
-        Span<VecD> xv = stackalloc VecD[k];
-        gv.Clear();
-        hv.Clear();
-        var lo = new VecD(-700);
-        var hi = new VecD(700);
-        var r = from;
-        for (; r <= to - lanes; r += lanes)
+        Span<double> eta = stackalloc double[Chunk];
+        Span<double> resid = stackalloc double[Chunk];
+        Span<double> v = stackalloc double[Chunk];
+        for (var start = from; start < to; start += Chunk)
         {
-            var eta = VecD.Zero;
+            var len = Math.Min(Chunk, to - start);
+            var e = eta[..len];
+            e.Clear();
+            for (var i = 0; i < k; i++) AddScaled(e, _x[i].AsSpan(start, len), beta[i]);
+            Residuals(e, _y.AsSpan(start, len), _w.AsSpan(start, len), resid[..len], v[..len]);
             for (var i = 0; i < k; i++)
             {
-                xv[i] = Vector.LoadUnsafe(ref _x[i][0], (nuint)r);
-                eta += new VecD(beta[i]) * xv[i];
-            }
-            var p = VecD.One / (VecD.One + Vector.Exp(-Vector.Min(Vector.Max(eta, lo), hi)));
-            var w = Vector.LoadUnsafe(ref _w[0], (nuint)r);
-            var resid = w * (Vector.LoadUnsafe(ref _y[0], (nuint)r) - p);
-            for (var i = 0; i < k; i++) gv[i] += resid * xv[i];
-            if (h is null) continue;
-            var v = w * p * (VecD.One - p);
-            var o = 0;
-            for (var i = 0; i < k; i++)
-            {
-                var vi = v * xv[i];
-                for (var j = 0; j <= i; j++) hv[o++] += vi * xv[j];
-            }
-        }
-        for (var i = 0; i < k; i++) g[i] = Vector.Sum(gv[i]);
-        if (h is not null)
-        {
-            var o = 0;
-            for (var i = 0; i < k; i++) for (var j = 0; j <= i; j++) h[i * k + j] = Vector.Sum(hv[o++]);
-        }
-        var row = new double[k];
-        for (; r < to; r++)
-        {
-            var eta = 0.0;
-            for (var i = 0; i < k; i++) { row[i] = _x[i][r]; eta += beta[i] * row[i]; }
-            var p = 1 / (1 + Math.Exp(-Math.Clamp(eta, -700, 700)));
-            var w = _w[r];
-            var resid = w * (_y[r] - p);
-            for (var i = 0; i < k; i++) g[i] += resid * row[i];
-            if (h is null) continue;
-            var v = w * p * (1 - p);
-            for (var i = 0; i < k; i++)
-            {
-                var vi = v * row[i];
-                var o = i * k;
-                for (var j = 0; j <= i; j++) h[o + j] += vi * row[j];
+                var xi = _x[i].AsSpan(start, len);
+                g[i] += Dot(resid[..len], xi);
+                if (h is null) continue;
+                for (var j = 0; j <= i; j++) h[i * k + j] += Dot(v[..len], xi, _x[j].AsSpan(start, len));
             }
         }
         if (h is null) return;
         for (var i = 0; i < k; i++) for (var j = 0; j < i; j++) h[j * k + i] = h[i * k + j];
     }
+
+    /// <summary>e += c·x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void AddScaled(Span<double> e, ReadOnlySpan<double> x, double c)
+    {
+        var i = 0;
+        var cv = new VecD(c);
+        for (; i <= e.Length - VecD.Count; i += VecD.Count)
+            (Vector.LoadUnsafe(ref MemoryMarshal.GetReference(e), (nuint)i) + cv * Vector.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)i)).CopyTo(e[i..]);
+        for (; i < e.Length; i++) e[i] += c * x[i];
+    }
+
+    /// <summary>From η: r = w(y − p) and v = w·p(1 − p), p = expit(η) (η clamped to ±700).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Residuals(ReadOnlySpan<double> eta, ReadOnlySpan<double> y, ReadOnlySpan<double> w, Span<double> r, Span<double> v)
+    {
+        var i = 0;
+        var lo = new VecD(-700);
+        var hi = new VecD(700);
+        for (; i <= eta.Length - VecD.Count; i += VecD.Count)
+        {
+            var p = VecD.One / (VecD.One + Vector.Exp(-Vector.Min(Vector.Max(Load(eta, i), lo), hi)));
+            var wv = Load(w, i);
+            (wv * (Load(y, i) - p)).CopyTo(r[i..]);
+            (wv * p * (VecD.One - p)).CopyTo(v[i..]);
+        }
+        for (; i < eta.Length; i++)
+        {
+            var p = 1 / (1 + Math.Exp(-Math.Clamp(eta[i], -700, 700)));
+            r[i] = w[i] * (y[i] - p);
+            v[i] = w[i] * p * (1 - p);
+        }
+    }
+
+    /// <summary>Σ a·b·c with two accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c)
+    {
+        var i = 0;
+        VecD s0 = default, s1 = default;
+        var n = VecD.Count;
+        for (; i <= a.Length - 2 * n; i += 2 * n)
+        {
+            s0 += Load(a, i) * Load(b, i) * Load(c, i);
+            s1 += Load(a, i + n) * Load(b, i + n) * Load(c, i + n);
+        }
+        var s = Vector.Sum(s0 + s1);
+        for (; i < a.Length; i++) s += a[i] * b[i] * c[i];
+        return s;
+    }
+
+    /// <summary>Σ a·b with two accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var i = 0;
+        VecD s0 = default, s1 = default;
+        var n = VecD.Count;
+        for (; i <= a.Length - 2 * n; i += 2 * n)
+        {
+            s0 += Load(a, i) * Load(b, i);
+            s1 += Load(a, i + n) * Load(b, i + n);
+        }
+        var s = Vector.Sum(s0 + s1);
+        for (; i < a.Length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static VecD Load(ReadOnlySpan<double> x, int i) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)i);
 
     static double[]? Solve(double[] h, double[] g, int k)
     {
