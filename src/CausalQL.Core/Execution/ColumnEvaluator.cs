@@ -170,10 +170,30 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                 }
             case Conjunction c:
                 {
-                    var l = Compile(c.Left, slots);
-                    var r = Compile(c.Right, slots);
+                    // A chain of "and"s is one pass per two operands, not a pass per operand and per "and"; an
+                    // operand x == x (a number column's not-null test) is read as that test of x, not made a column.
+                    var operands = new List<Expr>();
+                    Flatten(c, operands);
+                    var parts = operands.Select(x => x is Compare { Op: CompareOp.Equal } q && q.Left.Equals(q.Right)
+                        ? (Fn: Compile(q.Left, slots), NotNull: true) : (Fn: Compile(x, slots), NotNull: false)).ToArray();
                     var o = Output();
-                    return (s, n) => { ElementWise.And(l(s, n), r(s, n), o); return o.AsSpan(0, n); };
+                    return (s, n) =>
+                    {
+                        var span = o.AsSpan(0, n);
+                        for (var k = 0; k < parts.Length; k += 2)
+                        {
+                            var (a, aNotNull) = parts[k];
+                            var (b, bNotNull) = k + 1 < parts.Length ? parts[k + 1] : parts[k];
+                            ElementWise.AndOf(span, k > 0, a(s, n), aNotNull, b(s, n), bNotNull);
+                        }
+                        return span;
+                    };
+
+                    static void Flatten(Expr e, List<Expr> into)
+                    {
+                        if (e is Conjunction j) { Flatten(j.Left, into); Flatten(j.Right, into); }
+                        else into.Add(e);
+                    }
                 }
             default: throw new ArgumentOutOfRangeException(nameof(e), e, "expression not evaluable column-wise");
         }
@@ -330,6 +350,63 @@ static class ElementWise
     public static void Less(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o) => Binary<LessOp>(x, y, o);
     public static void Equal(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o) => Binary<EqualOp>(x, y, o);
     public static void And(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> o) => Binary<AndOp>(x, y, o);
+
+    /// <summary>
+    /// o = [o true, when <paramref name="withO"/>] and a true and b true, as 1 or 0: "true" is non-zero and
+    /// not missing, or only not missing for an operand marked NotNull (its value is the column tested).
+    /// </summary>
+    [MethodImpl(Hot)]
+    public static void AndOf(Span<double> o, bool withO, ReadOnlySpan<double> a, bool aNotNull, ReadOnlySpan<double> b, bool bNotNull)
+    {
+        var n = o.Length;
+        a = a[..n];
+        b = b[..n];
+        ref var ar = ref MemoryMarshal.GetReference(a);
+        ref var br = ref MemoryMarshal.GetReference(b);
+        ref var or = ref MemoryMarshal.GetReference(o);
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // A zero counts as false unless the operand is a not-null test: all bits or none of the "is zero" mask.
+            var za = aNotNull ? Vector512<double>.Zero : Vector512<double>.AllBitsSet;
+            var zb = bNotNull ? Vector512<double>.Zero : Vector512<double>.AllBitsSet;
+            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
+            {
+                var x = Vector512.LoadUnsafe(ref ar, (nuint)i);
+                var y = Vector512.LoadUnsafe(ref br, (nuint)i);
+                var both = Vector512.AndNot(Vector512.Equals(x, x), Vector512.Equals(x, Vector512<double>.Zero) & za)
+                    & Vector512.AndNot(Vector512.Equals(y, y), Vector512.Equals(y, Vector512<double>.Zero) & zb);
+                if (withO)
+                {
+                    var v = Vector512.LoadUnsafe(ref or, (nuint)i);
+                    both &= Vector512.AndNot(Vector512.Equals(v, v), Vector512.Equals(v, Vector512<double>.Zero));
+                }
+                Vector512.ConditionalSelect(both, Vector512<double>.One, Vector512<double>.Zero).StoreUnsafe(ref or, (nuint)i);
+            }
+        }
+        {
+            var za = aNotNull ? Vector<double>.Zero : Vector<double>.AllBitsSet;
+            var zb = bNotNull ? Vector<double>.Zero : Vector<double>.AllBitsSet;
+            for (; i <= n - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var x = Vector.LoadUnsafe(ref ar, (nuint)i);
+                var y = Vector.LoadUnsafe(ref br, (nuint)i);
+                var both = Vector.AndNot(Vector.Equals(x, x).As<long, double>(), Vector.Equals(x, Vector<double>.Zero).As<long, double>() & za)
+                    & Vector.AndNot(Vector.Equals(y, y).As<long, double>(), Vector.Equals(y, Vector<double>.Zero).As<long, double>() & zb);
+                if (withO)
+                {
+                    var v = Vector.LoadUnsafe(ref or, (nuint)i);
+                    both &= Vector.AndNot(Vector.Equals(v, v), Vector.Equals(v, Vector<double>.Zero)).As<long, double>();
+                }
+                Vector.ConditionalSelect(both, Vector<double>.One, Vector<double>.Zero).StoreUnsafe(ref or, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            bool True(double v, bool notNull) => !double.IsNaN(v) && (notNull || v != 0);
+            o[i] = (!withO || True(o[i], false)) && True(a[i], aNotNull) && True(b[i], bNotNull) ? 1 : 0;
+        }
+    }
 
     [MethodImpl(Hot)]
     public static void Pow(ReadOnlySpan<double> x, double k, Span<double> o) { for (var i = 0; i < x.Length; i++) o[i] = Math.Pow(x[i], k); }
