@@ -23,6 +23,7 @@ public sealed class BlockSumsBenchmark : IBenchmark
 
     public int Run(string[] args)
     {
+        if (args.Length >= 1 && args[0] == "estimate") return Estimates(args[1..]);
         var rows = args.Length >= 1 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
         var repeats = args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         var methods = args.Length >= 3 ? args[2].Split(',') : ["ipw", "aipw"];
@@ -96,6 +97,28 @@ public sealed class BlockSumsBenchmark : IBenchmark
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-28} {terms.Count,6} {best * 1000 * 10_000_000 / rows,28:0.0}  {checksum:R}"));
         }
+    }
+
+    /// <summary>`blocksums estimate ROWS RUNS METHOD`: whole estimates only (nothing else in the process, for a profiler), each run's time.</summary>
+    static int Estimates(string[] args)
+    {
+        var rows = long.Parse(args[0], CultureInfo.InvariantCulture);
+        var runs = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var opened = DuckDbSources.Parquet(Path.Combine(Path.GetTempPath(), "causalql-bench", $"linear-{rows}.parquet"));
+        if (!opened.IsOk) { Console.WriteLine(opened.Error!.Message); return 1; }
+        using var source = opened.Value;
+        var request = new EstimationRequest("T", "Y")
+        {
+            Method = args[2] switch { "ipw" => EstimationMethod.Ipw, "aipw" => EstimationMethod.Aipw, _ => EstimationMethod.Regression },
+            Adjustment = ["W1", "W2", "W3", "W4", "W5"],
+        };
+        for (var r = 0; r < runs; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            var e = Estimation.Estimate(request, source);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{args[2]} {rows:N0}: {sw.Elapsed.TotalMilliseconds:0.0} ms  {(e.IsOk ? e.Value.Value.ToString("R", CultureInfo.InvariantCulture) : e.Error.Message)}"));
+        }
+        return 0;
     }
 
     /// <summary>Passes everything to the source and keeps the terms of every Sums scan.</summary>
