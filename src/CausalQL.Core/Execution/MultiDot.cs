@@ -61,7 +61,8 @@ sealed class ProductGroup
             case 0: Run(new RowProducts.Prefix0(length), sums, start, length); break;
             case 1: Run(new RowProducts.Prefix1(p[0](start, length)), sums, start, length); break;
             case 2: Run(new RowProducts.Prefix2(p[0](start, length), p[1](start, length)), sums, start, length); break;
-            default: Run(new RowProducts.Prefix3(p[0](start, length), p[1](start, length), p[2](start, length)), sums, start, length); break;
+            case 3: Run(new RowProducts.Prefix3(p[0](start, length), p[1](start, length), p[2](start, length)), sums, start, length); break;
+            default: throw new InvalidOperationException($"a product prefix of {p.Length} factors (at most three)");
         }
     }
 
