@@ -18,8 +18,11 @@ sealed class ProductGroup
     readonly VectorFn[] _prefix;
     readonly int[] _terms;
     readonly VectorFn[] _lasts;
+    // The first member is the prefix's own term (its last factor the constant 1): summed as u, not u·1.
+    readonly bool _selfFirst;
 
-    ProductGroup(VectorFn[] prefix, int[] terms, VectorFn[] lasts) => (_prefix, _terms, _lasts) = (prefix, terms, lasts);
+    ProductGroup(VectorFn[] prefix, int[] terms, VectorFn[] lasts, bool selfFirst) =>
+        (_prefix, _terms, _lasts, _selfFirst) = (prefix, terms, lasts, selfFirst);
 
     /// <summary>The groups for terms given by their product spines (each 1–4 factors, in multiplication order).</summary>
     public static ProductGroup[] Build(IReadOnlyList<List<Expr>> spines, Func<Expr, VectorFn> compile)
@@ -41,15 +44,19 @@ sealed class ProductGroup
         for (var t = 0; t < keyed.Count; t++)
         {
             var f = keyed[t];
-            var (prefix, last) = f.Length <= 3 && prefixes.Contains(Key(f)) ? (f, one) : (f[..^1], f[^1]);
+            var self = f.Length <= 3 && prefixes.Contains(Key(f));
+            var (prefix, last) = self ? (f, one) : (f[..^1], f[^1]);
             var key = Key(prefix);
             if (!groups.TryGetValue(key, out var g)) groups[key] = g = (prefix, []);
-            g.Members.Add((t, last));
+            // The prefix's own term first (there is at most one: terms are distinct), so the kernels can add u itself.
+            if (self) g.Members.Insert(0, (t, last));
+            else g.Members.Add((t, last));
         }
         return groups.Values.Select(g => new ProductGroup(
             g.Prefix.Select(i => compile(factors[i])).ToArray(),
             g.Members.Select(m => m.Term).ToArray(),
-            g.Members.Select(m => compile(factors[m.Last])).ToArray())).ToArray();
+            g.Members.Select(m => compile(factors[m.Last])).ToArray(),
+            selfFirst: g.Members[0].Last == one && keyed[g.Members[0].Term].Length == g.Prefix.Length)).ToArray();
     }
 
     /// <summary>Adds the group's sums over rows [start, start + length) to <paramref name="sums"/> (indexed by term).</summary>
@@ -69,23 +76,31 @@ sealed class ProductGroup
     void Run<TP>(TP p, double[] sums, int s, int n) where TP : RowProducts.IRowProduct, allows ref struct
     {
         Span<double> r = stackalloc double[8];
-        var l = _lasts;
-        for (var k = 0; k < l.Length; k += 8)
+        for (var k = 0; k < _lasts.Length; k += 8)
         {
-            var m = Math.Min(8, l.Length - k);
-            ReadOnlySpan<double> Last(int j) => j < m ? l[k + j](s, n) : default;
-            switch (m)
-            {
-                case 1: r[0] = RowProducts.Sum(new RowProducts.Times<TP>(p, Last(0))); break;
-                case 2: MultiDot.Run<TP, MultiDot.M2>(p, Last(0), Last(1), default, default, default, default, default, default, r); break;
-                case 3: MultiDot.Run<TP, MultiDot.M3>(p, Last(0), Last(1), Last(2), default, default, default, default, default, r); break;
-                case 4: MultiDot.Run<TP, MultiDot.M4>(p, Last(0), Last(1), Last(2), Last(3), default, default, default, default, r); break;
-                case 5: MultiDot.Run<TP, MultiDot.M5>(p, Last(0), Last(1), Last(2), Last(3), Last(4), default, default, default, r); break;
-                case 6: MultiDot.Run<TP, MultiDot.M6>(p, Last(0), Last(1), Last(2), Last(3), Last(4), Last(5), default, default, r); break;
-                case 7: MultiDot.Run<TP, MultiDot.M7>(p, Last(0), Last(1), Last(2), Last(3), Last(4), Last(5), Last(6), default, r); break;
-                default: MultiDot.Run<TP, MultiDot.M8>(p, Last(0), Last(1), Last(2), Last(3), Last(4), Last(5), Last(6), Last(7), r); break;
-            }
+            var m = Math.Min(8, _lasts.Length - k);
+            if (k == 0 && _selfFirst) Chunk<TP, MultiDot.Yes>(p, k, m, s, n, r);
+            else Chunk<TP, MultiDot.No>(p, k, m, s, n, r);
             for (var j = 0; j < m; j++) sums[_terms[k + j]] += r[j];
+        }
+    }
+
+    /// <summary>Members [k, k + m) into r; <typeparamref name="TS"/>: the first of them is the prefix's own term.</summary>
+    void Chunk<TP, TS>(TP p, int k, int m, int s, int n, Span<double> r)
+        where TP : RowProducts.IRowProduct, allows ref struct where TS : struct, MultiDot.IFlag
+    {
+        var l = _lasts;
+        ReadOnlySpan<double> Last(int j) => j < m ? l[k + j](s, n) : default;
+        switch (m)
+        {
+            case 1: r[0] = TS.Value ? RowProducts.Sum(p) : RowProducts.Sum(new RowProducts.Times<TP>(p, Last(0))); break;
+            case 2: MultiDot.Run<TP, MultiDot.M2, TS>(p, Last(0), Last(1), default, default, default, default, default, default, r); break;
+            case 3: MultiDot.Run<TP, MultiDot.M3, TS>(p, Last(0), Last(1), Last(2), default, default, default, default, default, r); break;
+            case 4: MultiDot.Run<TP, MultiDot.M4, TS>(p, Last(0), Last(1), Last(2), Last(3), default, default, default, default, r); break;
+            case 5: MultiDot.Run<TP, MultiDot.M5, TS>(p, Last(0), Last(1), Last(2), Last(3), Last(4), default, default, default, r); break;
+            case 6: MultiDot.Run<TP, MultiDot.M6, TS>(p, Last(0), Last(1), Last(2), Last(3), Last(4), Last(5), default, default, r); break;
+            case 7: MultiDot.Run<TP, MultiDot.M7, TS>(p, Last(0), Last(1), Last(2), Last(3), Last(4), Last(5), Last(6), default, r); break;
+            default: MultiDot.Run<TP, MultiDot.M8, TS>(p, Last(0), Last(1), Last(2), Last(3), Last(4), Last(5), Last(6), Last(7), r); break;
         }
     }
 }
@@ -106,10 +121,15 @@ static class MultiDot
     public struct M7 : ICount { public static int Value => 7; }
     public struct M8 : ICount { public static int Value => 8; }
 
+    /// <summary>Whether the first member is the prefix's own term (u, not u·l0; l0 then holds ones, used only to redo a NaN sum).</summary>
+    public interface IFlag { static abstract bool Value { get; } }
+    public struct Yes : IFlag { public static bool Value => true; }
+    public struct No : IFlag { public static bool Value => false; }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TP, TM>(TP p, ReadOnlySpan<double> l0, ReadOnlySpan<double> l1, ReadOnlySpan<double> l2, ReadOnlySpan<double> l3,
+    public static void Run<TP, TM, TS>(TP p, ReadOnlySpan<double> l0, ReadOnlySpan<double> l1, ReadOnlySpan<double> l2, ReadOnlySpan<double> l3,
         ReadOnlySpan<double> l4, ReadOnlySpan<double> l5, ReadOnlySpan<double> l6, ReadOnlySpan<double> l7, Span<double> result)
-        where TP : RowProducts.IRowProduct, allows ref struct where TM : struct, ICount
+        where TP : RowProducts.IRowProduct, allows ref struct where TM : struct, ICount where TS : struct, IFlag
     {
         var n = p.Length;
         var m = TM.Value;
@@ -130,7 +150,7 @@ static class MultiDot
             for (; i <= n - w; i += w)
             {
                 var u = p.Vector512At(i);
-                a0 += u * V512(l0, i);
+                a0 += TS.Value ? u : u * V512(l0, i);
                 a1 += u * V512(l1, i);
                 if (m > 2) a2 += u * V512(l2, i);
                 if (m > 3) a3 += u * V512(l3, i);
@@ -154,7 +174,7 @@ static class MultiDot
             for (; i <= n - w; i += w)
             {
                 var u = p.VectorAt(i);
-                a0 += u * V(l0, i);
+                a0 += TS.Value ? u : u * V(l0, i);
                 a1 += u * V(l1, i);
                 if (m > 2) a2 += u * V(l2, i);
                 if (m > 3) a3 += u * V(l3, i);
@@ -174,7 +194,7 @@ static class MultiDot
         for (; i < n; i++)
         {
             var u = p.At(i);
-            s0 += u * l0[i];
+            s0 += TS.Value ? u : u * l0[i];
             s1 += u * l1[i];
             if (m > 2) s2 += u * l2[i];
             if (m > 3) s3 += u * l3[i];
