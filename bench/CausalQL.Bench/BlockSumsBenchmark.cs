@@ -116,7 +116,7 @@ public sealed class BlockSumsBenchmark : IBenchmark
         {
             var sw = Stopwatch.StartNew();
             var e = Estimation.Estimate(request, source);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{args[2]} {rows:N0}: {sw.Elapsed.TotalMilliseconds:0.0} ms  {(e.IsOk ? e.Value.Value.ToString("R", CultureInfo.InvariantCulture) : e.Error.Message)}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{args[2]} {rows:N0}: {sw.Elapsed.TotalMilliseconds:0.0} ms  {(e.IsOk ? $"{e.Value.Value:R} se {e.Value.StandardError:R}" : e.Error.Message)}"));
         }
         return 0;
     }
