@@ -204,13 +204,18 @@ public static partial class Estimation
         && source.Column(r.Treatment)?.Storage == StorageType.Number && source.Column(r.Outcome)?.Storage == StorageType.Number
         && ContingencyTable.SameLabel(r.TreatedValue, "1") && ContingencyTable.SameLabel(r.ControlValue, "0");
 
-    /// <summary>Rows with a missing value, treatment values other than 0/1, outcome values other than 0/1, treated rows.</summary>
+    /// <summary>
+    /// Complete rows, rows with treatment 0 and 1, rows with outcome 0 and 1: the rows with a missing value
+    /// or another value are the row count less these (whole numbers, exact in a double), so each check is a
+    /// plain sum of indicators, with no per-row "1 −" or "+" to compute.
+    /// </summary>
     static List<Expr> FusedChecks(EstimationRequest r, IReadOnlyList<string> columns) =>
     [
-        Expr.One - Expr.And([.. columns.Distinct().Select(Expr.NotNull)])!,
-        Expr.One - (Expr.Level(r.Treatment, "0") + Expr.Level(r.Treatment, "1")),
-        Expr.One - (Expr.Level(r.Outcome, "0") + Expr.Level(r.Outcome, "1")),
+        Expr.And([.. columns.Distinct().Select(Expr.NotNull)])!,
+        Expr.Level(r.Treatment, "0"),
         Expr.Level(r.Treatment, "1"),
+        Expr.Level(r.Outcome, "0"),
+        Expr.Level(r.Outcome, "1"),
     ];
 
     /// <summary>
@@ -220,7 +225,8 @@ public static partial class Estimation
     static Frame? FusedFrame(EstimationRequest r, IDataSource source, IReadOnlyList<string> columns, Expr? filter, SumsResult s, int offset)
     {
         var rows = s.Rows;
-        double incomplete = s.Sums[offset], otherT = s.Sums[offset + 1], otherY = s.Sums[offset + 2], treated = s.Sums[offset + 3];
+        double treated = s.Sums[offset + 2];
+        double incomplete = rows - s.Sums[offset], otherT = rows - (s.Sums[offset + 1] + treated), otherY = rows - (s.Sums[offset + 3] + s.Sums[offset + 4]);
         // Written so that NaN (a missing value inside an indicator) also falls back.
         if (!(rows > 0 && incomplete == 0 && otherT == 0 && treated > 0 && treated < rows)) return null;
         var profiles = columns.Distinct().Select(c =>

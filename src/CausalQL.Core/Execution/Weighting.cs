@@ -447,16 +447,17 @@ public static partial class Estimation
         List<string> columns = [r.Treatment, r.Outcome, .. extra, .. r.Adjustment];
         List<Expr> cols = [Expr.One, Expr.Col(r.Treatment), .. r.Adjustment.Select(Expr.Col), .. extra.Select(Expr.Col), Expr.Col(r.Outcome)];
         // One scan in the common case (unweighted, numbers everywhere, nothing missing): the moments
-        // and a count of incomplete rows together; anything else goes through Prepare first.
+        // and a count of complete rows together; anything else goes through Prepare first.
         if (source.WeightColumn is null && columns.All(c => source.Column(c)?.Storage == StorageType.Number))
         {
             var terms = new List<Expr>();
             for (var i = 0; i < cols.Count; i++) for (var j = i; j < cols.Count; j++) terms.Add(cols[i] * cols[j]);
-            terms.Add(Expr.One - Expr.And([.. columns.Distinct().Select(Expr.NotNull)])!);
+            // The complete rows (the incomplete ones are the row count less these: no per-row "1 −").
+            terms.Add(Expr.And([.. columns.Distinct().Select(Expr.NotNull)])!);
             var scanned = source.Sums(terms, filter, ct);
             if (!scanned.IsOk) return scanned.Error;
             var s = scanned.Value;
-            if (s.Rows > 0 && s.Sums[^1] == 0)
+            if (s.Rows > 0 && s.Rows - s.Sums[^1] == 0)
             {
                 var t1f = NumericLabel(r.TreatedValue, r.Treatment, out var e1);
                 var t0f = NumericLabel(r.ControlValue, r.Treatment, out var e0);

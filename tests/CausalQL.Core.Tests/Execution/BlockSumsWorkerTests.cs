@@ -96,4 +96,53 @@ public class BlockSumsWorkerTests
         Assert.All(collected.SelectMany(c => c.Weights), w => Assert.Equal(1, w));
         Assert.Equal(blocks.Sum(b => b.Length), workers.Sum(w => w.Rows));
     }
+
+    /// <summary>
+    /// Terms that share all factors but the last are summed together (one group per prefix, up to eight at
+    /// a time, a term equal to a prefix included): every prefix length (none to three factors, with and
+    /// without the weight) and group size from one to eleven, against the row loop.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 0.0)]
+    [InlineData(true, 0.0)]
+    [InlineData(false, 0.03)]
+    [InlineData(true, 0.03)]
+    public void Terms_sharing_a_prefix_sum_as_the_row_loop(bool weighted, double missingRate)
+    {
+        string[] names = [.. Enumerable.Range(0, 11).Select(i => $"x{i}"), "w"];
+        var x = names[..^1].Select(Expr.Col).ToArray();
+        var terms = new List<Expr>();
+        terms.AddRange(x);                                                  // no prefix: 11 members
+        terms.AddRange(x.Skip(1).Take(9).Select(c => x[0] * c));            // prefix x0 (x0 alone is a member: times 1)
+        terms.AddRange(x.Skip(2).Take(3).Select(c => x[0] * x[1] * c));     // prefix x0·x1
+        terms.AddRange(x.Skip(3).Take(2).Select(c => x[2] * x[1] * x[0] * c));
+        terms.Add(x[4] * x[5] * x[6] * x[7]);                               // a group of one
+        terms.Add(Expr.Exp(x[3]) * x[4] * (x[5] - x[6]));
+        var plan = BlockSumsPlan.Create(terms, _ => StorageType.Number, weighted ? "w" : null, 2048)!;
+        Assert.NotNull(plan);
+        foreach (var rows in new[] { 0, 1, 7, 8, 9, 31, 33, 100, 1023, 1024, 1025, 2048 })
+        {
+            var random = new Random(7 + rows);
+            var columns = names.Select(name => Enumerable.Range(0, rows).Select(_ =>
+                name != "w" && random.NextDouble() < missingRate ? double.NaN
+                : name == "w" ? random.Next(0, 4) : random.NextDouble() * 4 - 2).ToArray()).ToArray();
+            var worker = plan.NewWorker();
+            for (var i = 0; i < plan.Inputs.Count; i++)
+                columns[Array.IndexOf(names, ((ColumnRef)plan.Inputs[i]).Name)].CopyTo(worker.Input(i));
+            worker.Add(rows);
+            var merged = plan.Merge([worker]);
+            var table = InMemoryTable.FromNumbers(names.Select((n, i) => (n, columns[i])).ToDictionary(p => p.n, p => p.Item2));
+            for (var t = 0; t < terms.Count; t++)
+            {
+                var values = new List<double>();
+                table.Rows([terms[t], Expr.Col("w")], null, Math.Max(1, rows), batch =>
+                {
+                    for (var r = 0; r < batch.Count; r++) values.Add(batch.Columns[0][r] * (weighted ? batch.Columns[1][r] : 1));
+                });
+                var expected = values.Where(v => !double.IsNaN(v)).Sum();
+                Assert.True(Math.Abs(merged.Sums[t] - expected) <= 1e-12 * (1 + values.Where(v => !double.IsNaN(v)).Sum(Math.Abs)),
+                    $"term {terms[t]} at {rows} rows: {merged.Sums[t]} vs {expected}");
+            }
+        }
+    }
 }
