@@ -19,33 +19,24 @@ public interface IBlockConsumer
 /// </summary>
 public sealed class BlockRowsWorker : IBlockConsumer
 {
-    readonly double[][] _buffers;
-    readonly ColumnEvaluator _evaluator;
+    readonly BlockInputs _inputs;
     readonly VectorFn[] _terms;
-    readonly double[]? _weights;
     readonly List<(double[][] Values, double[] Weights)> _chunks = [];
 
     internal BlockRowsWorker(BlockSumsPlan plan, IReadOnlyList<Expr> terms)
     {
-        _buffers = plan.Inputs.Select(_ => new double[plan.Capacity]).ToArray();
-        var columns = new Dictionary<string, InMemoryColumn>();
-        for (var i = 0; i < _buffers.Length; i++)
-            columns[BlockSumsPlan.InputName(i)] = new NumberColumn(BlockSumsPlan.InputName(i), _buffers[i]);
-        _evaluator = new ColumnEvaluator(columns, new IndicatorCache());
-        _weights = plan.Weighted ? _buffers[^1] : null;
-        _terms = terms.Select(t => _evaluator.Compile(t, null)).ToArray();
+        _inputs = new BlockInputs(plan);
+        _terms = terms.Select(t => _inputs.Evaluator.Compile(t, null)).ToArray();
     }
 
     public long Rows { get; private set; }
 
-    public Span<double> Input(int i) => _buffers[i];
+    public Span<double> Input(int i) => _inputs.Buffers[i];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int count)
     {
-        if (count > (_buffers.Length > 0 ? _buffers[0].Length : int.MaxValue))
-            throw new ArgumentOutOfRangeException(nameof(count), count, "a block holds more rows than the plan's capacity");
-        _evaluator.ContentsChanged();
+        _inputs.NewBlock(count);
         Rows += count;
         for (var start = 0; start < count; start += ColumnEvaluator.Block)
         {
@@ -53,8 +44,8 @@ public sealed class BlockRowsWorker : IBlockConsumer
             var values = new double[_terms.Length][];
             for (var t = 0; t < values.Length; t++) values[t] = _terms[t](start, len).ToArray();
             var weights = new double[len];
-            if (_weights is null) weights.AsSpan().Fill(1);
-            else _weights.AsSpan(start, len).CopyTo(weights);
+            if (_inputs.Weights is null) weights.AsSpan().Fill(1);
+            else _inputs.Weights.AsSpan(start, len).CopyTo(weights);
             _chunks.Add((values, weights));
         }
     }

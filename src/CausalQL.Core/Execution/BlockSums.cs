@@ -126,28 +126,20 @@ public sealed class BlockSumsPlan
 /// <summary>One thread's share of a <see cref="BlockSumsPlan"/>: the engine fills <see cref="Input"/> and calls <see cref="Add"/>.</summary>
 public sealed class BlockSumsWorker : IBlockConsumer
 {
-    readonly double[][] _buffers;
-    readonly ColumnEvaluator _evaluator;
+    readonly BlockInputs _inputs;
     // A term is summed as the product of its factors (the left spine of its products, at most four
     // with the weight, which comes first), multiplied element by element in the tree's order and never
     // stored. Terms whose factors agree but for the last share a group: per vector of rows the common
     // prefix is multiplied once, in registers, and then by each member's last factor (a multi-dot), so
     // a product costs one load instead of three or four (the sums were bound by loads).
     readonly ProductGroup[] _groups;
-    readonly double[]? _weights;
 
     internal BlockSumsWorker(BlockSumsPlan plan, IReadOnlyList<Expr> terms)
     {
-        _buffers = plan.Inputs.Select(_ => new double[plan.Capacity]).ToArray();
-        var columns = new Dictionary<string, InMemoryColumn>();
-        for (var i = 0; i < _buffers.Length; i++)
-            columns[BlockSumsPlan.InputName(i)] = new NumberColumn(BlockSumsPlan.InputName(i), _buffers[i]);
-        // exp with SIMD: within 2 ulp of the row path's, whose rows are added in another order anyway.
-        _evaluator = new ColumnEvaluator(columns, new IndicatorCache(), vectorExp: true);
-        _weights = plan.Weighted ? _buffers[^1] : null;
-        Expr? weight = plan.Weighted ? new ColumnRef(BlockSumsPlan.InputName(_buffers.Length - 1)) : null;
+        _inputs = new BlockInputs(plan);
+        Expr? weight = plan.Weighted ? new ColumnRef(BlockSumsPlan.InputName(plan.Inputs.Count - 1)) : null;
         var spines = terms.Select(t => (weight is null ? [] : new List<Expr> { weight }).Concat(Factors(t, weight is null ? 4 : 3)).ToList()).ToList();
-        _groups = ProductGroup.Build(spines, e => _evaluator.Compile(e, null));
+        _groups = ProductGroup.Build(spines, e => _inputs.Evaluator.Compile(e, null));
         Sums = new double[terms.Count];
     }
 
@@ -174,23 +166,53 @@ public sealed class BlockSumsWorker : IBlockConsumer
     public long Rows { get; private set; }
 
     /// <summary>The buffer for input <paramref name="i"/>: the engine writes a block's values here (NaN for NULL).</summary>
-    public Span<double> Input(int i) => _buffers[i];
+    public Span<double> Input(int i) => _inputs.Buffers[i];
 
     /// <summary>Adds rows [0, <paramref name="count"/>) of the input buffers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int count)
     {
-        if (count > (_buffers.Length > 0 ? _buffers[0].Length : int.MaxValue))
-            throw new ArgumentOutOfRangeException(nameof(count), count, "a block holds more rows than the plan's capacity");
-        _evaluator.ContentsChanged();
+        _inputs.NewBlock(count);
         Rows += count;
+        var weights = _inputs.Weights;
         for (var start = 0; start < count; start += ColumnEvaluator.Block)
         {
             var len = Math.Min(ColumnEvaluator.Block, count - start);
-            N += _weights is null ? len : SumSkippingNaN(_weights.AsSpan(start, len));
+            N += weights is null ? len : SumSkippingNaN(weights.AsSpan(start, len));
             foreach (var g in _groups) g.AddTo(Sums, start, len);
         }
     }
 
     static double SumSkippingNaN(ReadOnlySpan<double> a) => RowProducts.Sum(new RowProducts.Prefix1(a));
+}
+
+/// <summary>
+/// The buffers an engine writes one block of inputs into, and an evaluator of expressions over them:
+/// one per thread, shared by the workers that sum terms and that keep rows.
+/// </summary>
+sealed class BlockInputs
+{
+    public BlockInputs(BlockSumsPlan plan)
+    {
+        Buffers = plan.Inputs.Select(_ => new double[plan.Capacity]).ToArray();
+        var columns = new Dictionary<string, InMemoryColumn>();
+        for (var i = 0; i < Buffers.Length; i++)
+            columns[BlockSumsPlan.InputName(i)] = new NumberColumn(BlockSumsPlan.InputName(i), Buffers[i]);
+        // exp with SIMD: within 2 ulp of the row path's, whose rows are added in another order anyway.
+        Evaluator = new ColumnEvaluator(columns, new IndicatorCache(), vectorExp: true);
+        Weights = plan.Weighted ? Buffers[^1] : null;
+    }
+
+    public double[][] Buffers { get; }
+    public ColumnEvaluator Evaluator { get; }
+    /// <summary>The weight input (the last), or null when unweighted.</summary>
+    public double[]? Weights { get; }
+
+    /// <summary>Checks that <paramref name="count"/> rows fit and forgets what was computed from the previous block.</summary>
+    public void NewBlock(int count)
+    {
+        if (count > (Buffers.Length > 0 ? Buffers[0].Length : int.MaxValue))
+            throw new ArgumentOutOfRangeException(nameof(count), count, "a block holds more rows than the plan's capacity");
+        Evaluator.ContentsChanged();
+    }
 }
