@@ -222,6 +222,8 @@ public sealed class SqlDataSource : IDataSource
         {
             try
             {
+                // A cancellation that came before the query would be lost: the engine clears its interrupt when a query starts.
+                cancellationToken.ThrowIfCancellationRequested();
                 using var command = _connection.CreateCommand();
                 command.CommandText = sql;
                 using var registration = cancellationToken.Register(() => { try { command.Cancel(); } catch { /* best effort */ } });

@@ -116,6 +116,20 @@ public class BlockSumsTests
         Assert.False(result.IsOk);
         Assert.Equal("cancelled", result.Error!.Message);
     }
+
+    [Fact]
+    public void A_scan_cancelled_before_it_starts_does_not_run()
+    {
+        // The engine clears an interrupt when a query starts, so a cancellation that arrived first must be seen before it.
+        var big = DuckDbSources.FromSetup("big", "CREATE VIEW t AS SELECT i::DOUBLE AS x FROM range(20000000000) r(i)", "t");
+        Assert.True(big.IsOk, big.Error?.Message);
+        using var source = big.Value;
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var result = source.Sums([Expr.Col("x") * Expr.Col("x")], null, cts.Token);
+        Assert.False(result.IsOk);
+        Assert.Equal("cancelled", result.Error!.Message);
+    }
 }
 
 /// <summary>A sample of one Parquet file is drawn from windows spread over the whole file, each row once.</summary>
