@@ -49,7 +49,7 @@ public class RealDataTests
         {
             Method = EstimationMethod.Ipw,
             Adjustment = LalondeCovariates,
-            Options = new() { TreatmentModel = model, Target = EffectTarget.Att },
+            Options = new() { TreatmentModel = model, Target = EffectTarget.Att, MeasureBalance = true },
         }, src));
         Assert.True(r.Value is > 1000 and < 2600, $"ATT {r.Value}");   // benchmark 1,794; DW's propensity methods ≈ 1,600–1,700
         // Naive was −15,205: weighting moved it by more than 16,000.
@@ -79,7 +79,7 @@ public class RealDataTests
         {
             Method = EstimationMethod.Ipw,
             Adjustment = NhefsConfounders,
-            Options = new() { TreatmentModel = PropensityModel },
+            Options = new() { TreatmentModel = PropensityModel, MeasureBalance = true },
         };
         var r = Ok(Estimation.Estimate(request, src));
         Assert.Equal(3.44, r.Value, 0.005);

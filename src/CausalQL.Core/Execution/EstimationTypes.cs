@@ -34,6 +34,11 @@ public sealed record EstimationOptions
     public long MaxRowsInMemory { get; init; } = 2_000_000;
     /// <summary>Hears how far bootstrap and other long loops have got (a terminal's progress bar); null = nobody listens.</summary>
     public Sessions.IProgressSink? Progress { get; init; }
+    /// <summary>
+    /// IPW also measures covariate balance before and after weighting (its last scan takes the sums: ~40% of that
+    /// scan's terms with five covariates). Off by default, since only `plot balance` reads it; the plot asks for it.
+    /// </summary>
+    public bool MeasureBalance { get; init; }
     /// <summary>A bootstrap replicate: where the propensity's Newton run starts (the full-data fit) and only the value is read.</summary>
     internal double[]? PropensityStart { get; init; }
     /// <summary>A bootstrap replicate: diagnostics (balance) are not read, so their sums are not taken.</summary>

@@ -129,7 +129,7 @@ public static partial class Estimation
             int[][] EachX(Func<Arm, Expr> f) => arms.Select(arm => d.Columns.Select(c => t.Add(f(arm) * c)).ToArray()).ToArray();
             var meat = new List<int>();
             for (var i = 0; i < k; i++) for (var j = i; j < k; j++) meat.Add(t.Add(Expr.Pow(a - p, 2) * d.Columns[i] * d.Columns[j]));
-            covariates = r.Options.ValueOnly ? [] : BalanceTerms(d);
+            covariates = r.Options.MeasureBalance && !r.Options.ValueOnly ? BalanceTerms(d) : [];
             // Balance after weighting reads the ATE weights, as before (for ATT too).
             var w1 = a / e;
             var w0 = b / (1 - e);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CausalQL.Binding;
 using CausalQL.Execution;
+using CausalQL.Text;
 
 namespace CausalQL.Sessions;
 
@@ -49,7 +50,14 @@ public static partial class Executor
                 }
             default:
                 {
-                    if (result.Diagnostics?.Balance is not { Count: > 0 } rows)
+                    var rows = result.Diagnostics?.Balance;
+                    if (rows is not { Count: > 0 } && request.Method == EstimationMethod.Ipw && s.Target.Slot.Data is { } data)
+                    {
+                        var measured = MeasureBalance(s.Target.Slot, data, request, s.Location, ports);
+                        if (!measured.IsOk) return Failed(s.Location, $"cannot measure the covariate balance of estimate '{name}': {measured.Error!.Message}");
+                        rows = measured.Value;
+                    }
+                    if (rows is not { Count: > 0 })
                         return Failed(s.Location, $"estimate '{name}' has no covariate balance to plot: balance before and after weighting "
                             + $"is measured by inverse probability weighting (with method = ipw); this estimate used {result.Method}");
                     // A row per covariate: unless a height is given, grow so that 50 covariates stay legible.
@@ -75,6 +83,24 @@ public static partial class Executor
         json["path"] = drawn.Path;
         json["format"] = s.Format;
         return ExecutionOutcome.Of(StatementResult.Create("plot", $"plot {s.Kind} of {name}: {summary}, written to {drawn.Path}", s.Location, json));
+    }
+
+    /// <summary>
+    /// The balance of an IPW estimate, measured now: the estimate runs again on the same data with the balance
+    /// sums on its last scan, starting from its fitted propensity (estimates leave them out, as nothing else
+    /// reads them). Kept in the slot, so a second plot does not measure again.
+    /// </summary>
+    static Result<IReadOnlyList<Balance>> MeasureBalance(EstimateSlot slot, DataSymbol data, EstimationRequest request, Location at, SessionPorts ports)
+    {
+        var opened = OpenData(data, at, ports);
+        if (!opened.IsOk) return opened.Error!;
+        using var source = opened.Value;
+        var options = request.Options with { MeasureBalance = true, Bootstrap = 0, By = [], PropensityStart = slot.Result!.PropensityFit };
+        var rerun = Estimation.Estimate(request with { Options = options }, source, ports.Cancellation);
+        if (!rerun.IsOk) return rerun.Error!;
+        var balance = rerun.Value.Diagnostics?.Balance ?? [];
+        slot.Result = slot.Result with { Diagnostics = (slot.Result.Diagnostics ?? new Diagnostics([], [], null)) with { Balance = balance } };
+        return Result<IReadOnlyList<Balance>>.Ok(balance);
     }
 
     /// <summary>|SMD| above 0.1 is the common rule of thumb for meaningful imbalance (Austin 2009).</summary>

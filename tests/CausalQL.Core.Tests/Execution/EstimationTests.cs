@@ -34,9 +34,11 @@ public class EstimationTests
         var ipw = Ok(Estimation.Estimate(new EstimationRequest("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws, Options = new() { Trim = 0.05 } }, data));
         Assert.InRange(ipw.Value, 1.8, 2.2);
         // Balance: weighting shrinks every standardised difference.
-        var balance = Ok(Estimation.Estimate(new EstimationRequest("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws }, data)).Diagnostics!.Balance;
+        var balance = Ok(Estimation.Estimate(new EstimationRequest("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws, Options = new() { MeasureBalance = true } }, data)).Diagnostics!.Balance;
         Assert.Equal(5, balance.Count);
         Assert.All(balance, b => Assert.True(Math.Abs(b.After) < Math.Abs(b.Before) && Math.Abs(b.After) < 0.05, $"{b.Term} {b.Before} → {b.After}"));
+        // Unasked, balance is not measured (only `plot balance` reads it; the plot asks for it).
+        Assert.Empty(Ok(Estimation.Estimate(new EstimationRequest("T", "Y") { Method = EstimationMethod.Ipw, Adjustment = Ws }, data)).Diagnostics!.Balance);
     }
 
     [Fact]
