@@ -423,12 +423,64 @@ static class ElementWise
     [MethodImpl(Hot)]
     public static void Clamp(ReadOnlySpan<double> x, double lo, double hi, Span<double> o) { for (var i = 0; i < x.Length; i++) o[i] = Math.Clamp(x[i], lo, hi); }
 
-    // Min/Max may drop a NaN for the bound; a missing value stays missing, as Math.Clamp keeps it.
-    static Vector<double> NegatedClamp(Vector<double> v) =>
-        -Vector.ConditionalSelect(Vector.Equals(v, v), Vector.Min(Vector.Max(v, new Vector<double>(-700)), new Vector<double>(700)), v);
+    /// <summary>One operation on one value, for a row, a portable vector and a 512-bit vector alike.</summary>
+    interface IUnaryOp
+    {
+        static abstract double Apply(double x);
+        static abstract Vector<double> Apply(Vector<double> x);
+        static abstract Vector512<double> Apply(Vector512<double> x);
+    }
 
-    static Vector512<double> NegatedClamp(Vector512<double> v) =>
-        -Vector512.ConditionalSelect(Vector512.Equals(v, v), Vector512.Min(Vector512.Max(v, Vector512.Create(-700.0)), Vector512.Create(700.0)), v);
+    /// <summary>o[i] = op(x[i]); o may be x.</summary>
+    [MethodImpl(Hot)]
+    static void Unary<TOp>(ReadOnlySpan<double> x, Span<double> o) where TOp : struct, IUnaryOp
+    {
+        var n = x.Length;
+        o = o[..n];
+        ref var xr = ref MemoryMarshal.GetReference(x);
+        ref var or = ref MemoryMarshal.GetReference(o);
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
+                TOp.Apply(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref or, (nuint)i);
+        for (; i <= n - Vector<double>.Count; i += Vector<double>.Count)
+            TOp.Apply(Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref or, (nuint)i);
+        for (; i < n; i++) o[i] = TOp.Apply(x[i]);
+    }
+
+    /// <summary>−x clamped to ±700 (exp never overflows, as the SQL dialects clamp). Min/Max may drop a NaN for the bound: a missing value stays missing, as Math.Clamp keeps it.</summary>
+    struct NegatedClampOp : IUnaryOp
+    {
+        public static double Apply(double x) => -Math.Clamp(x, -700, 700);
+        public static Vector<double> Apply(Vector<double> v) =>
+            -Vector.ConditionalSelect(Vector.Equals(v, v), Vector.Min(Vector.Max(v, new Vector<double>(-700)), new Vector<double>(700)), v);
+        public static Vector512<double> Apply(Vector512<double> v) =>
+            -Vector512.ConditionalSelect(Vector512.Equals(v, v), Vector512.Min(Vector512.Max(v, Vector512.Create(-700.0)), Vector512.Create(700.0)), v);
+    }
+
+    /// <summary>1 / (1 + x).</summary>
+    struct OnePlusReciprocalOp : IUnaryOp
+    {
+        public static double Apply(double x) => 1 / (1 + x);
+        public static Vector<double> Apply(Vector<double> x) => Vector<double>.One / (Vector<double>.One + x);
+        public static Vector512<double> Apply(Vector512<double> x) => Vector512<double>.One / (Vector512<double>.One + x);
+    }
+
+    /// <summary>exp with SIMD: within 2 ulp of Math.Exp, the same infinities, zeros and NaN.</summary>
+    struct VectorExpOp : IUnaryOp
+    {
+        public static double Apply(double x) => Math.Exp(x);
+        public static Vector<double> Apply(Vector<double> x) => Vector.Exp(x);
+        public static Vector512<double> Apply(Vector512<double> x) => Vector512.Exp(x);
+    }
+
+    /// <summary>The logistic function in one pass, with the SIMD exp.</summary>
+    struct VectorExpitOp : IUnaryOp
+    {
+        public static double Apply(double x) => OnePlusReciprocalOp.Apply(Math.Exp(NegatedClampOp.Apply(x)));
+        public static Vector<double> Apply(Vector<double> x) => OnePlusReciprocalOp.Apply(Vector.Exp(NegatedClampOp.Apply(x)));
+        public static Vector512<double> Apply(Vector512<double> x) => OnePlusReciprocalOp.Apply(Vector512.Exp(NegatedClampOp.Apply(x)));
+    }
 
     /// <summary>
     /// The logistic function, the argument clamped to ±700 so exp never overflows (as the SQL dialects do):
@@ -437,60 +489,17 @@ static class ElementWise
     [MethodImpl(Hot)]
     public static void Expit(ReadOnlySpan<double> x, Span<double> o)
     {
-        var n = x.Length;
-        o = o[..n];
-        ref var xr = ref MemoryMarshal.GetReference(x);
-        ref var or = ref MemoryMarshal.GetReference(o);
-        var i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
-                NegatedClamp(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref or, (nuint)i);
-        for (; i <= n - Vector<double>.Count; i += Vector<double>.Count)
-            NegatedClamp(Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref or, (nuint)i);
-        for (; i < n; i++) o[i] = -Math.Clamp(x[i], -700, 700);
-        for (i = 0; i < n; i++) o[i] = Math.Exp(o[i]);
-        i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
-                (Vector512<double>.One / (Vector512<double>.One + Vector512.LoadUnsafe(ref or, (nuint)i))).StoreUnsafe(ref or, (nuint)i);
-        for (; i <= n - Vector<double>.Count; i += Vector<double>.Count)
-            (Vector<double>.One / (Vector<double>.One + Vector.LoadUnsafe(ref or, (nuint)i))).StoreUnsafe(ref or, (nuint)i);
-        for (; i < n; i++) o[i] = 1 / (1 + o[i]);
+        Unary<NegatedClampOp>(x, o);
+        o = o[..x.Length];
+        for (var i = 0; i < o.Length; i++) o[i] = Math.Exp(o[i]);
+        Unary<OnePlusReciprocalOp>(o, o);
     }
 
     /// <summary>exp with SIMD (within 2 ulp of Math.Exp; the same infinities, zeros and NaN).</summary>
-    [MethodImpl(Hot)]
-    public static void VectorExp(ReadOnlySpan<double> x, Span<double> o)
-    {
-        var n = x.Length;
-        o = o[..n];
-        ref var xr = ref MemoryMarshal.GetReference(x);
-        ref var or = ref MemoryMarshal.GetReference(o);
-        var i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
-                Vector512.Exp(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref or, (nuint)i);
-        for (; i <= n - Vector<double>.Count; i += Vector<double>.Count)
-            Vector.Exp(Vector.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref or, (nuint)i);
-        for (; i < n; i++) o[i] = Math.Exp(x[i]);
-    }
+    public static void VectorExp(ReadOnlySpan<double> x, Span<double> o) => Unary<VectorExpOp>(x, o);
 
     /// <summary><see cref="Expit"/> in one pass with a SIMD exp (within 2 ulp of Math.Exp): the same clamp, negation and division.</summary>
-    [MethodImpl(Hot)]
-    public static void VectorExpit(ReadOnlySpan<double> x, Span<double> o)
-    {
-        var n = x.Length;
-        o = o[..n];
-        ref var xr = ref MemoryMarshal.GetReference(x);
-        ref var or = ref MemoryMarshal.GetReference(o);
-        var i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
-                (Vector512<double>.One / (Vector512<double>.One + Vector512.Exp(NegatedClamp(Vector512.LoadUnsafe(ref xr, (nuint)i))))).StoreUnsafe(ref or, (nuint)i);
-        for (; i <= n - Vector<double>.Count; i += Vector<double>.Count)
-            (Vector<double>.One / (Vector<double>.One + Vector.Exp(NegatedClamp(Vector.LoadUnsafe(ref xr, (nuint)i))))).StoreUnsafe(ref or, (nuint)i);
-        for (; i < n; i++) o[i] = 1 / (1 + Math.Exp(-Math.Clamp(x[i], -700, 700)));
-    }
+    public static void VectorExpit(ReadOnlySpan<double> x, Span<double> o) => Unary<VectorExpitOp>(x, o);
 
     /// <summary>o = c (first), else o = o + c.</summary>
     [MethodImpl(Hot)]

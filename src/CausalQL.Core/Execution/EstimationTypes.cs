@@ -41,7 +41,7 @@ public sealed record EstimationOptions
     public bool MeasureBalance { get; init; }
     /// <summary>A bootstrap replicate: where the propensity's Newton run starts (the full-data fit) and only the value is read.</summary>
     internal double[]? PropensityStart { get; init; }
-    /// <summary>A bootstrap replicate: diagnostics (balance) are not read, so their sums are not taken.</summary>
+    /// <summary>A bootstrap replicate: only the value is read, so the sums of its standard error and diagnostics are not taken.</summary>
     internal bool ValueOnly { get; init; }
 }
 

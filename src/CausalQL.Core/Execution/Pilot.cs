@@ -1,8 +1,4 @@
-using System.Numerics;
-using VecD = System.Numerics.Vector<double>;
-using Vector = System.Numerics.Vector;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace CausalQL.Execution;
@@ -80,7 +76,7 @@ sealed class Pilot
     /// the remainder, solved by fixed-point iteration; with the predicted size (relative, as Newton's step sizes)
     /// of what is left, from the halves' disagreement. Null when the iteration does not settle.
     /// </summary>
-    public (double[] Step, double Predicted)? Correct(double[] beta, double[] betaA, Matrix<double> a, MathNet.Numerics.LinearAlgebra.Vector<double> g, double n)
+    public (double[] Step, double Predicted)? Correct(double[] beta, double[] betaA, Matrix<double> a, Vector<double> g, double n)
     {
         var k = _k;
         if (a.RowCount != k || !(n > 0)) return null;
@@ -134,7 +130,7 @@ sealed class Pilot
         for (var iter = 0; iter < 30; iter++)
         {
             var rem = Remainder(step);
-            var total = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(k, i => g[i] + scale * (rem[0][i] + rem[1][i]));
+            var total = Vector<double>.Build.Dense(k, i => g[i] + scale * (rem[0][i] + rem[1][i]));
             var next = (aInverse * total).ToArray();
             if (!next.All(double.IsFinite)) return null;
             var change = Relative(next.Zip(step, (x, y) => x - y).ToArray(), next);
@@ -147,7 +143,7 @@ sealed class Pilot
         // The two halves' estimates of the remainder, each scaled to the full data; the whole sample's
         // error is about half their difference.
         var last = Remainder(step);
-        var diff = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(k, i => (n / weight[0] * last[0][i] - n / weight[1] * last[1][i]) / 2);
+        var diff = Vector<double>.Build.Dense(k, i => (n / weight[0] * last[0][i] - n / weight[1] * last[1][i]) / 2);
         // An iteration that had not settled leaves its last change on top.
         var predicted = Relative((aInverse * diff).ToArray(), step) + settled;
         return (step, predicted);
@@ -155,8 +151,8 @@ sealed class Pilot
 
     /// <summary>
     /// Σ w(y − p)x over rows [from, to) into <paramref name="g"/>, and Σ w p(1−p)xxᵀ (full k×k) into <paramref name="h"/> when given.
-    /// Column-wise over chunks of rows, SIMD with a vector exp: the sample only guides Newton on the full data,
-    /// so its last bits do not matter.
+    /// Column-wise over chunks of rows with the engine-side sums' SIMD kernels (a vector exp among them): the
+    /// sample only guides Newton on the full data, so its last bits do not matter.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Score(double[] beta, int from, int to, double[] g, double[]? h)
@@ -173,94 +169,37 @@ sealed class Pilot
             var len = Math.Min(Chunk, to - start);
             var e = eta[..len];
             e.Clear();
-            for (var i = 0; i < k; i++) AddScaled(e, _x[i].AsSpan(start, len), beta[i]);
+            for (var i = 0; i < k; i++) ElementWise.AddScaled(e, _x[i].AsSpan(start, len), beta[i], first: false);
             Residuals(e, _y.AsSpan(start, len), _w.AsSpan(start, len), resid[..len], v[..len]);
             for (var i = 0; i < k; i++)
             {
                 var xi = _x[i].AsSpan(start, len);
-                g[i] += Dot(resid[..len], xi);
+                g[i] += RowProducts.Sum(new RowProducts.Prefix2(resid[..len], xi));
                 if (h is null) continue;
-                for (var j = 0; j <= i; j++) h[i * k + j] += Dot(v[..len], xi, _x[j].AsSpan(start, len));
+                for (var j = 0; j <= i; j++) h[i * k + j] += RowProducts.Sum(new RowProducts.Prefix3(v[..len], xi, _x[j].AsSpan(start, len)));
             }
         }
         if (h is null) return;
         for (var i = 0; i < k; i++) for (var j = 0; j < i; j++) h[j * k + i] = h[i * k + j];
     }
 
-    /// <summary>e += c·x.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void AddScaled(Span<double> e, ReadOnlySpan<double> x, double c)
-    {
-        var i = 0;
-        var cv = new VecD(c);
-        for (; i <= e.Length - VecD.Count; i += VecD.Count)
-            (Vector.LoadUnsafe(ref MemoryMarshal.GetReference(e), (nuint)i) + cv * Vector.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)i)).CopyTo(e[i..]);
-        for (; i < e.Length; i++) e[i] += c * x[i];
-    }
-
-    /// <summary>From η: r = w(y − p) and v = w·p(1 − p), p = expit(η) (η clamped to ±700).</summary>
+    /// <summary>From η: r = w(y − p) and v = w·p(1 − p), p = expit(η) (the SIMD one of the engine-side sums).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Residuals(ReadOnlySpan<double> eta, ReadOnlySpan<double> y, ReadOnlySpan<double> w, Span<double> r, Span<double> v)
     {
-        var i = 0;
-        var lo = new VecD(-700);
-        var hi = new VecD(700);
-        for (; i <= eta.Length - VecD.Count; i += VecD.Count)
+        ElementWise.VectorExpit(eta, v);
+        for (var i = 0; i < eta.Length; i++)
         {
-            var p = VecD.One / (VecD.One + Vector.Exp(-Vector.Min(Vector.Max(Load(eta, i), lo), hi)));
-            var wv = Load(w, i);
-            (wv * (Load(y, i) - p)).CopyTo(r[i..]);
-            (wv * p * (VecD.One - p)).CopyTo(v[i..]);
-        }
-        for (; i < eta.Length; i++)
-        {
-            var p = 1 / (1 + Math.Exp(-Math.Clamp(eta[i], -700, 700)));
+            var p = v[i];
             r[i] = w[i] * (y[i] - p);
             v[i] = w[i] * p * (1 - p);
         }
     }
 
-    /// <summary>Σ a·b·c with two accumulators.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c)
-    {
-        var i = 0;
-        VecD s0 = default, s1 = default;
-        var n = VecD.Count;
-        for (; i <= a.Length - 2 * n; i += 2 * n)
-        {
-            s0 += Load(a, i) * Load(b, i) * Load(c, i);
-            s1 += Load(a, i + n) * Load(b, i + n) * Load(c, i + n);
-        }
-        var s = Vector.Sum(s0 + s1);
-        for (; i < a.Length; i++) s += a[i] * b[i] * c[i];
-        return s;
-    }
-
-    /// <summary>Σ a·b with two accumulators.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        var i = 0;
-        VecD s0 = default, s1 = default;
-        var n = VecD.Count;
-        for (; i <= a.Length - 2 * n; i += 2 * n)
-        {
-            s0 += Load(a, i) * Load(b, i);
-            s1 += Load(a, i + n) * Load(b, i + n);
-        }
-        var s = Vector.Sum(s0 + s1);
-        for (; i < a.Length; i++) s += a[i] * b[i];
-        return s;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static VecD Load(ReadOnlySpan<double> x, int i) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(x), (nuint)i);
-
     static double[]? Solve(double[] h, double[] g, int k)
     {
         var m = Matrix<double>.Build.Dense(k, k, (i, j) => h[i * k + j]);
-        var step = m.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(g));
+        var step = m.Solve(Vector<double>.Build.DenseOfArray(g));
         return step.All(double.IsFinite) ? step.ToArray() : null;
     }
 }
