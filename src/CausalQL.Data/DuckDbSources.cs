@@ -30,25 +30,23 @@ public static class DuckDbSources
         return Open($"parquet({pathOrGlob})", weightColumn,
             $"CREATE VIEW {Relation} AS SELECT * FROM read_parquet({literal})",
             Relation, e => $"cannot read Parquet '{pathOrGlob}': {FirstLine(e.Message)}",
-            numbered: single ? $"SELECT * FROM read_parquet({literal}, file_row_number = true)" : null);
+            numberedFile: single ? $"SELECT * FROM read_parquet({literal}, file_row_number = true)" : null);
     }
 
     const string Numbered = "causalql_numbered";
     internal const string RowNumber = "file_row_number";
 
     /// <summary>
-    /// A sample of one Parquet file that reads only what it returns: DuckDB's TABLESAMPLE decodes the
-    /// whole file, but a filter on the row number skips every row group outside it. The file is cut
-    /// into equal strata and a window of consecutive rows is taken at a random place in each (a fixed
-    /// seed, so runs repeat); the windows are the sample. Only the starting point of an iterative
-    /// fit comes from it, never a result.
+    /// A sample that reads only what it returns: DuckDB's TABLESAMPLE decodes a whole Parquet file, but
+    /// a filter on the row number skips every row group outside it (a file's row number, or a table's
+    /// rowid). The rows are cut into equal strata and a window of consecutive rows is taken at a random
+    /// place in each (a fixed seed, so runs repeat); the windows are the sample. Only the starting point
+    /// of an iterative fit comes from it, never a result. <paramref name="rowsPerWindow"/>: the fewest
+    /// rows of the relation per window.
     /// </summary>
-    static string WindowSample(long total, long wanted, bool keepRowNumber)
+    static string WindowSample(long total, long wanted, bool keepRowNumber, long rowsPerWindow)
     {
-        // Each window opens the file again and decodes the row groups it touches (DuckDB writes ~123k
-        // rows to a group; ~10 ms a window measured at 10M rows): a few wide windows, no more than one
-        // per 2.5M rows of the file, so that a sample costs a small part of a scan.
-        var windows = (int)Math.Clamp(Math.Min(wanted / 4096, total / 2_500_000), 1, 8);
+        var windows = (int)Math.Clamp(Math.Min(wanted / 4096, total / rowsPerWindow), 1, 8);
         var size = Math.Max(1, (wanted + windows - 1) / windows);
         var stratum = total / windows;
         var random = new Random(unchecked((int)(0x5EED ^ total)));
@@ -60,6 +58,13 @@ public static class DuckDbSources
         }
         return $"({string.Join(" UNION ALL ", parts)}) AS causalql_windows";
     }
+
+    // Each window of a file opens it again and decodes the row groups it touches (DuckDB writes ~123k
+    // rows to a group; ~10 ms a window measured at 10M rows): a few wide windows, no more than one per
+    // 2.5M rows, so that a sample costs a small part of a scan. A table's windows cost little more than
+    // the rows they return.
+    const long FileRowsPerWindow = 2_500_000;
+    const long TableRowsPerWindow = 100_000;
 
     /// <summary>
     /// An in-memory DuckDB prepared by <paramref name="setupSql"/> (e.g. CREATE TABLE ... AS ...), read through <paramref name="relation"/>.
@@ -79,7 +84,7 @@ public static class DuckDbSources
     }
 
     static Result<IDataSource> Open(string description, string? weightColumn, string setupSql, string relation, Func<Exception, string> describe, bool blockSums = true,
-        string? numbered = null)
+        string? numberedFile = null)
     {
         DuckDBConnection? connection = null;
         try
@@ -88,7 +93,11 @@ public static class DuckDbSources
             connection.Open();
             Execute(connection, setupSql);
             // Touch the data so that unreadable files fail now, with a message, not in the middle of an estimate.
-            Execute(connection, $"SELECT COUNT(*) FROM {relation}");
+            var count = Count(connection, $"SELECT COUNT(*) FROM {relation}");
+            // A table in this private in-memory database changes only if we change it: its count holds,
+            // and its rowid numbers its rows.
+            var table = Count(connection, $"SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = current_schema() AND table_name = {DuckDbDialect.Instance.Text(relation)}") > 0;
+            var numbered = numberedFile ?? (table ? $"SELECT *, rowid AS {RowNumber} FROM {relation}" : null);
             var schema = ReadSchema(connection, relation);
             if (weightColumn is not null && schema.All(c => c.Name != weightColumn))
             {
@@ -97,9 +106,11 @@ public static class DuckDbSources
             }
             var kernel = blockSums ? DuckDbBlockSums.Register(connection) : null;
             // Window sampling needs the file's row numbers; a file with a column of that name keeps TABLESAMPLE.
+            var rowsPerWindow = numberedFile is not null ? FileRowsPerWindow : TableRowsPerWindow;
             var windows = numbered is not null && schema.All(c => c.Name != RowNumber) && TryExecute(connection, $"CREATE VIEW {Numbered} AS {numbered}")
-                ? WindowSample : (Func<long, long, bool, string>?)null;
-            return new SqlDataSource(description, connection, DuckDbDialect.Instance, relation, schema, weightColumn, describe, null, kernel, windows);
+                ? (total, wanted, keep) => WindowSample(total, wanted, keep, rowsPerWindow) : (Func<long, long, bool, string>?)null;
+            return new SqlDataSource(description, connection, DuckDbDialect.Instance, relation, schema, weightColumn, describe, null, kernel, windows,
+                table ? count : null);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
         {
@@ -115,6 +126,13 @@ public static class DuckDbSources
         using var reader = command.ExecuteReader();
         // Every statement of a multi-statement setup runs, not only the first.
         do { while (reader.Read()) { } } while (reader.NextResult());
+    }
+
+    static long Count(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     static bool TryExecute(DbConnection connection, string sql)

@@ -18,10 +18,12 @@ public sealed class SqlDataSource : IDataSource
     readonly Action? _cleanup;
     readonly Lock _gate = new();
     readonly DuckDbBlockSums? _blockSums;
-    // For a relation whose row numbers the engine can seek to (one Parquet file): given the row
+    // For a relation whose row numbers the engine can seek to (one Parquet file, a table): given the row
     // count, the rows wanted and whether to keep the row-number column, a relation of a few windows
     // of rows that the scan reads alone.
     readonly Func<long, long, bool, string>? _windowSample;
+    // The row count of a relation that cannot change (a table in the source's own in-memory database), taken when it was opened.
+    readonly long? _knownRowCount;
 
     public SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
         IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup = null)
@@ -29,8 +31,9 @@ public sealed class SqlDataSource : IDataSource
 
     internal SqlDataSource(string description, DbConnection connection, SqlDialect dialect, string relation,
         IReadOnlyList<ColumnSchema> schema, string? weightColumn, Func<Exception, string> describeError, Action? cleanup, DuckDbBlockSums? blockSums,
-        Func<long, long, bool, string>? windowSample = null)
+        Func<long, long, bool, string>? windowSample = null, long? knownRowCount = null)
     {
+        _knownRowCount = knownRowCount;
         _blockSums = blockSums;
         _windowSample = windowSample;
         Description = description;
@@ -150,7 +153,7 @@ public sealed class SqlDataSource : IDataSource
     {
         if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
         if (!SamplesCheaply) return this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);
-        var count = Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
+        var count = _knownRowCount is { } known ? known : Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
         if (!count.IsOk) return count.Error;
         if (count.Value < minimumRows) return 0L;
         if (_windowSample is not null && _blockSums is not null

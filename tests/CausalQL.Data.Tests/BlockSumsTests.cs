@@ -206,4 +206,32 @@ public class ParquetSampleTests
             dir.Delete(true);
         }
     }
+
+    [Fact]
+    public void Samples_of_a_table_come_from_windows_of_its_rows_in_order()
+    {
+        // A table in the source's own database (as csv(...) loads one): windows by rowid, read in the scan.
+        var opened = DuckDbSources.FromSetup("table", "CREATE TABLE t AS SELECT i::DOUBLE AS i, (i % 3)::DOUBLE AS w FROM range(1000000) r(i)", "t");
+        Assert.True(opened.IsOk, opened.Error?.Message);
+        using var source = opened.Value;
+        Assert.True(source.SamplesCheaply);
+        var seen = new List<double>();
+        var read = source.SampleRows([Expr.Col("i")], Expr.Greater(Expr.Col("w"), Expr.Num(0)), 30_000, 200_000, b => seen.AddRange(b.Columns[0].AsSpan(0, b.Count).ToArray()));
+        Assert.True(read.IsOk, read.Error?.Message);
+        Assert.Equal(seen.Count, read.Value);
+        Assert.InRange(seen.Count, 18_000, 22_000);
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.All(seen, i => Assert.NotEqual(0, i % 3));
+        // Several windows spread over the table (one per 100,000 rows at most, eight at most), in row order.
+        Assert.True(seen.Min() < 125_000 && seen.Max() >= 875_000, $"sample spans {seen.Min()}..{seen.Max()}");
+        Assert.Equal(seen.Order(), seen);
+        // The same sample again: the windows are placed by a fixed seed.
+        var again = new List<double>();
+        source.SampleRows([Expr.Col("i")], Expr.Greater(Expr.Col("w"), Expr.Num(0)), 30_000, 200_000, b => again.AddRange(b.Columns[0].AsSpan(0, b.Count).ToArray()));
+        Assert.Equal(seen, again);
+        // The count taken when the table was opened still decides whether a sample is worth it.
+        var none = source.SampleRows([Expr.Col("i")], null, 30_000, 2_000_000, _ => Assert.Fail("no rows expected"));
+        Assert.True(none.IsOk);
+        Assert.Equal(0, none.Value);
+    }
 }

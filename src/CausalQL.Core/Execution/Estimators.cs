@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace CausalQL.Execution;
@@ -374,32 +375,39 @@ public static partial class Estimation
         var columns = x.Columns.Append(y).ToList();
         var pairs = x.Count * (x.Count + 1) / 2;
         var rows = Math.Clamp(1_050_000 / pairs, 15_000, 50_000);
-        var data = columns.Select(_ => new List<double>(rows + rows / 4)).ToArray();
-        var weights = new List<double>(rows + rows / 4);
+        // The complete rows with a positive weight, copied once into arrays sized for the sample (a
+        // window sample returns about as many rows as asked for): fresh memory costs page faults here.
+        var capacity = rows + rows / 4;
+        var data = columns.Select(_ => new double[capacity]).ToArray();
+        var weights = new double[capacity];
+        var m = 0;
         var streamed = source.SampleRows(columns, filter, rows, 200_000, batch =>
         {
-            for (var i = 0; i < columns.Count; i++) data[i].AddRange(batch.Columns[i].AsSpan(0, batch.Count));
-            weights.AddRange(batch.Weights.AsSpan(0, batch.Count));
+            if (m + batch.Count > capacity)
+            {
+                capacity = Math.Max(2 * capacity, m + batch.Count);
+                for (var c = 0; c < data.Length; c++) Array.Resize(ref data[c], capacity);
+                Array.Resize(ref weights, capacity);
+            }
+            m = KeepComplete(batch, data, weights, m);
         }, ct);
-        if (!streamed.IsOk || streamed.Value < 1000) return null;
-        // The complete rows with a positive weight, column by column (plain loops: 50,000 rows, every query).
-        var count = data[0].Count;
-        var keep = new int[count];
-        var m = 0;
-        for (var row = 0; row < count; row++)
+        if (!streamed.IsOk || streamed.Value < 1000 || m < 1000) return null;
+        return Pilot.Fit(data[..x.Count], data[x.Count], weights, m);
+    }
+
+    /// <summary>Appends the rows of <paramref name="batch"/> that are complete and weighted at row <paramref name="m"/>; the new count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs a few times per estimate: too few calls to be tiered up in time
+    static int KeepComplete(RowBatch batch, double[][] data, double[] weights, int m)
+    {
+        for (var row = 0; row < batch.Count; row++)
         {
-            var complete = weights[row] > 0;
-            for (var c = 0; c < data.Length && complete; c++) complete = double.IsFinite(data[c][row]);
-            if (complete) keep[m++] = row;
+            var complete = batch.Weights[row] > 0;
+            for (var c = 0; c < data.Length && complete; c++) complete = double.IsFinite(batch.Columns[c][row]);
+            if (!complete) continue;
+            for (var c = 0; c < data.Length; c++) data[c][m] = batch.Columns[c][row];
+            weights[m++] = batch.Weights[row];
         }
-        if (m < 1000) return null;
-        double[] Kept(List<double> values)
-        {
-            var result = new double[m];
-            for (var i = 0; i < m; i++) result[i] = values[keep[i]];
-            return result;
-        }
-        return Pilot.Fit(data[..x.Count].Select(Kept).ToArray(), Kept(data[x.Count]), Kept(weights));
+        return m;
     }
 
     sealed record LogisticFit(double[] Beta, Matrix<double> HInverse, int Iterations, List<string> Warnings)

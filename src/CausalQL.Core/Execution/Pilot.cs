@@ -13,36 +13,39 @@ namespace CausalQL.Execution;
 /// </summary>
 sealed class Pilot
 {
-    readonly double[][] _x;   // k columns of m rows
+    readonly double[][] _x;   // k columns of (at least) m rows
     readonly double[] _y, _w;
-    readonly int _k;
+    readonly int _k, _m;
     /// <summary>Rows [0, half) and [half, m): two halves whose disagreement measures the sample's error (blocks stay together).</summary>
     readonly int _half;
 
     public double[] Beta { get; }
 
-    Pilot(double[][] x, double[] y, double[] w, double[] beta) =>
-        (_x, _y, _w, _k, _half, Beta) = (x, y, w, x.Length, y.Length / 2, beta);
+    Pilot(double[][] x, double[] y, double[] w, int m, double[] beta) =>
+        (_x, _y, _w, _k, _m, _half, Beta) = (x, y, w, x.Length, m, m / 2, beta);
 
-    /// <summary>The sample with its maximum-likelihood fit; null when the fit fails (separation, too few rows).</summary>
-    public static Pilot? Fit(double[][] x, double[] y, double[] w)
+    /// <summary>
+    /// The sample (the first <paramref name="m"/> rows of the arrays) with its maximum-likelihood fit; null
+    /// when the fit fails (separation, too few rows).
+    /// </summary>
+    public static Pilot? Fit(double[][] x, double[] y, double[] w, int m)
     {
-        if (y.Length < 1000) return null;
+        if (m < 1000) return null;
         var k = x.Length;
         // First on every eighth row, to a loose tolerance, then on all: most iterations run on the small set.
         double[]? start = null;
-        if (y.Length >= 8 * 2000)
+        if (m >= 8 * 2000)
         {
-            var coarse = new Pilot(x.Select(c => EveryEighth(c)).ToArray(), EveryEighth(y), EveryEighth(w), new double[k]);
+            var coarse = new Pilot(x.Select(c => EveryEighth(c, m)).ToArray(), EveryEighth(y, m), EveryEighth(w, m), m / 8, new double[k]);
             if (coarse.Newton(new double[k], 1e-4)) start = coarse.Beta;
         }
-        var pilot = new Pilot(x, y, w, new double[k]);
+        var pilot = new Pilot(x, y, w, m, new double[k]);
         return pilot.Newton(start ?? new double[k], 1e-10) ? pilot : null;
     }
 
-    static double[] EveryEighth(double[] values)
+    static double[] EveryEighth(double[] values, int m)
     {
-        var result = new double[values.Length / 8];
+        var result = new double[m / 8];
         for (var i = 0; i < result.Length; i++) result[i] = values[8 * i];
         return result;
     }
@@ -56,7 +59,7 @@ sealed class Pilot
         var h = new double[k * k];
         for (var iter = 0; iter < 30; iter++)
         {
-            Score(Beta, 0, _y.Length, g, h);
+            Score(Beta, 0, _m, g, h);
             var step = Solve(h, g, k);
             if (step is null) return false;
             var maxStep = 0.0;
@@ -80,7 +83,7 @@ sealed class Pilot
     {
         var k = _k;
         if (a.RowCount != k || !(n > 0)) return null;
-        var m = _y.Length;
+        var m = _m;
         Matrix<double> aInverse;
         try { aInverse = a.Inverse(); } catch (ArgumentException) { return null; }
         if (!aInverse.Enumerate().All(double.IsFinite)) return null;
