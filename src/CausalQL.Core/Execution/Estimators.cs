@@ -253,7 +253,7 @@ public static partial class Estimation
                 for (var i = 0; i < k; i++) for (var j = i; j < k; j++) terms.Add(resid * resid * x.Columns[i] * x.Columns[j]);
                 return terms;
             }
-            var pilot = SamplePilot(source, f.Filter, x, y, ct);
+            using var pilot = SamplePilot(source, f.Filter, x, y, ct);
             var fit = NewtonWithSums(source, f.Filter, x, y, r.Outcome, pilot?.Beta ?? new double[k], pilot, [], _ => true, Standardised, ct);
             if (!fit.IsOk) return fit.Error;
             var run = fit.Value!;
@@ -375,36 +375,54 @@ public static partial class Estimation
         var columns = x.Columns.Append(y).ToList();
         var pairs = x.Count * (x.Count + 1) / 2;
         var rows = Math.Clamp(1_050_000 / pairs, 15_000, 50_000);
-        // The complete rows with a positive weight, copied once into arrays sized for the sample (a
-        // window sample returns about as many rows as asked for): fresh memory costs page faults here.
+        // The complete rows with a positive weight, copied once into arrays sized for the sample (a window
+        // sample returns about as many rows as asked for), rented from the shared pool: fresh arrays every
+        // query cost page faults and, being large, full collections (the pilot gives them back).
+        var pool = System.Buffers.ArrayPool<double>.Shared;
         var capacity = rows + rows / 4;
-        var data = columns.Select(_ => new double[capacity]).ToArray();
-        var weights = new double[capacity];
+        var data = new double[columns.Count + 1][];
+        for (var c = 0; c < data.Length; c++) data[c] = pool.Rent(capacity);
+        capacity = data.Min(a => a.Length);
         var m = 0;
         var streamed = source.SampleRows(columns, filter, rows, 200_000, batch =>
         {
             if (m + batch.Count > capacity)
             {
                 capacity = Math.Max(2 * capacity, m + batch.Count);
-                for (var c = 0; c < data.Length; c++) Array.Resize(ref data[c], capacity);
-                Array.Resize(ref weights, capacity);
+                for (var c = 0; c < data.Length; c++)
+                {
+                    var larger = pool.Rent(capacity);
+                    data[c].AsSpan(0, m).CopyTo(larger);
+                    pool.Return(data[c]);
+                    data[c] = larger;
+                }
+                capacity = data.Min(a => a.Length);
             }
-            m = KeepComplete(batch, data, weights, m);
+            m = KeepComplete(batch, data, m);
         }, ct);
-        if (!streamed.IsOk || streamed.Value < 1000 || m < 1000) return null;
-        return Pilot.Fit(data[..x.Count], data[x.Count], weights, m);
+        if (!streamed.IsOk || streamed.Value < 1000 || m < 1000)
+        {
+            foreach (var a in data) pool.Return(a);
+            return null;
+        }
+        return Pilot.Fit(data[..x.Count], data[x.Count], data[^1], m, rented: data);
     }
 
-    /// <summary>Appends the rows of <paramref name="batch"/> that are complete and weighted at row <paramref name="m"/>; the new count.</summary>
+    /// <summary>
+    /// Appends the rows of <paramref name="batch"/> that are complete and weighted at row <paramref name="m"/>
+    /// (the columns, then the weight last); the new count.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // runs a few times per estimate: too few calls to be tiered up in time
-    static int KeepComplete(RowBatch batch, double[][] data, double[] weights, int m)
+    static int KeepComplete(RowBatch batch, double[][] data, int m)
     {
+        var width = data.Length - 1;
+        var weights = data[width];
         for (var row = 0; row < batch.Count; row++)
         {
             var complete = batch.Weights[row] > 0;
-            for (var c = 0; c < data.Length && complete; c++) complete = double.IsFinite(batch.Columns[c][row]);
+            for (var c = 0; c < width && complete; c++) complete = double.IsFinite(batch.Columns[c][row]);
             if (!complete) continue;
-            for (var c = 0; c < data.Length; c++) data[c][m] = batch.Columns[c][row];
+            for (var c = 0; c < width; c++) data[c][m] = batch.Columns[c][row];
             weights[m++] = batch.Weights[row];
         }
         return m;
@@ -418,7 +436,7 @@ public static partial class Estimation
     /// <summary>Newton–Raphson (IRLS) for a logistic model to full convergence (steps below 1e-10), no other sums on its scans.</summary>
     static Result<LogisticFit> Logistic(IDataSource source, Expr? filter, Design x, Expr y, string responseName, CancellationToken ct)
     {
-        var pilot = SamplePilot(source, filter, x, y, ct);
+        using var pilot = SamplePilot(source, filter, x, y, ct);
         var run = NewtonWithSums(source, filter, x, y, responseName, pilot?.Beta ?? new double[x.Count], pilot, [], _ => true, _ => [], ct, tolerance: 1e-10);
         if (!run.IsOk) return run.Error;
         var v = run.Value!;

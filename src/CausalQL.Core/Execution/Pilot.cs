@@ -11,7 +11,7 @@ namespace CausalQL.Execution;
 /// one scan after the first usually ends the run. The full scans still decide: the sample only
 /// shortens the path, never the answer (the run ends on a full scan whose own step is tiny).
 /// </summary>
-sealed class Pilot
+sealed class Pilot : IDisposable
 {
     readonly double[][] _x;   // k columns of (at least) m rows
     readonly double[] _y, _w;
@@ -21,6 +21,17 @@ sealed class Pilot
 
     public double[] Beta { get; }
 
+    // Arrays rented for the sample (see SamplePilot), given back when the estimate is done with the pilot.
+    double[][]? _rented;
+
+    /// <summary>Gives the sample's arrays back to the shared pool: a sample a query, fresh each time, cost page faults and collections.</summary>
+    public void Dispose()
+    {
+        if (_rented is null) return;
+        foreach (var a in _rented) System.Buffers.ArrayPool<double>.Shared.Return(a);
+        _rented = null;
+    }
+
     Pilot(double[][] x, double[] y, double[] w, int m, double[] beta) =>
         (_x, _y, _w, _k, _m, _half, Beta) = (x, y, w, x.Length, m, m / 2, beta);
 
@@ -28,7 +39,15 @@ sealed class Pilot
     /// The sample (the first <paramref name="m"/> rows of the arrays) with its maximum-likelihood fit; null
     /// when the fit fails (separation, too few rows).
     /// </summary>
-    public static Pilot? Fit(double[][] x, double[] y, double[] w, int m)
+    public static Pilot? Fit(double[][] x, double[] y, double[] w, int m, double[][]? rented = null)
+    {
+        var pilot = FitSample(x, y, w, m);
+        if (pilot is not null) pilot._rented = rented;
+        else if (rented is not null) foreach (var a in rented) System.Buffers.ArrayPool<double>.Shared.Return(a);
+        return pilot;
+    }
+
+    static Pilot? FitSample(double[][] x, double[] y, double[] w, int m)
     {
         if (m < 1000) return null;
         var k = x.Length;

@@ -44,7 +44,7 @@ public static partial class Estimation
         if (CanFuseChecks(r, source) && Design.Build(treatmentFormula, source, filter, null, r.TreatedValue, ct) is { IsOk: true } d)
         {
             var given = Start(r, d.Value);
-            var pilot = given is null ? SamplePilot(source, filter, d.Value, treated, ct) : null;
+            using var pilot = given is null ? SamplePilot(source, filter, d.Value, treated, ct) : null;
             var start = given ?? pilot?.Beta ?? new double[d.Value.Count];
             var fixedPart = fixedTerms(filter, null);
             List<Expr> first = [.. fixedPart, .. FusedChecks(r, columns)];
@@ -71,7 +71,7 @@ public static partial class Estimation
         var design = Design.Build(treatmentFormula, source, f.Filter, null, r.TreatedValue, ct);
         if (!design.IsOk) return design.Error;
         var given2 = Start(r, design.Value);
-        var pilot2 = given2 is null ? SamplePilot(source, f.Filter, design.Value, treated, ct) : null;
+        using var pilot2 = given2 is null ? SamplePilot(source, f.Filter, design.Value, treated, ct) : null;
         var start2 = given2 ?? pilot2?.Beta ?? new double[design.Value.Count];
         if (rides)
         {
