@@ -72,12 +72,12 @@ public sealed class BlockSumsPlan
                     }
                 case LevelIs or IsNotNull or RandomUniform: return Leaf(e);
                 case Constant: return e;
-                case Binary b: return b with { Left = Rewrite(b.Left), Right = Rewrite(b.Right) };
-                case Power p: return p with { Base = Rewrite(p.Base) };
-                case Call c: return c with { Arg = Rewrite(c.Arg) };
-                case Clamp c: return c with { Arg = Rewrite(c.Arg) };
-                case Compare c: return c with { Left = Rewrite(c.Left), Right = Rewrite(c.Right) };
-                case Conjunction c: return c with { Left = Rewrite(c.Left), Right = Rewrite(c.Right) };
+                case Binary b: return new Binary(b.Op, Rewrite(b.Left), Rewrite(b.Right));
+                case Power p: return new Power(Rewrite(p.Base), p.Exponent);
+                case Call c: return new Call(c.Fn, Rewrite(c.Arg));
+                case Clamp c: return new Clamp(Rewrite(c.Arg), c.Lo, c.Hi);
+                case Compare c: return new Compare(c.Op, Rewrite(c.Left), Rewrite(c.Right));
+                case Conjunction c: return new Conjunction(Rewrite(c.Left), Rewrite(c.Right));
                 default: ok = false; return e;
             }
         }

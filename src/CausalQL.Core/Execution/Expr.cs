@@ -114,12 +114,54 @@ public sealed record RandomUniform : Expr { public override string ToString() =>
 public sealed record Constant(double Value) : Expr { public override string ToString() => Show(Value); }
 public sealed record LevelIs(string Column, string Label) : Expr { public override string ToString() => $"[{Column} == {Label}]"; }
 public sealed record IsNotNull(string Column) : Expr { public override string ToString() => $"[{Column} not null]"; }
+// The compound nodes keep their hash, computed once from their children's: sums are keyed by their
+// expressions (duplicate terms, sums reused between scans, shared sub-expressions), and hashing a
+// deep tree again at every lookup cost milliseconds per estimate. (So no 'with' on them: it would copy the hash.)
 public sealed record Binary(BinaryOp Op, Expr Left, Expr Right) : Expr
 {
+    readonly int _hash = HashCode.Combine(1, Op, Left, Right);
+    public override int GetHashCode() => _hash;
+    public bool Equals(Binary? other) => ReferenceEquals(this, other)
+        || (other is not null && _hash == other._hash && Op == other.Op && Left.Equals(other.Left) && Right.Equals(other.Right));
     public override string ToString() => $"({Left} {Op switch { BinaryOp.Add => "+", BinaryOp.Sub => "-", BinaryOp.Mul => "*", _ => "/" }} {Right})";
 }
-public sealed record Power(Expr Base, double Exponent) : Expr { public override string ToString() => $"{Base}^{Show(Exponent)}"; }
-public sealed record Call(Function Fn, Expr Arg) : Expr { public override string ToString() => $"{Fn.ToString().ToLowerInvariant()}({Arg})"; }
-public sealed record Clamp(Expr Arg, double Lo, double Hi) : Expr { public override string ToString() => $"clip({Arg}, {Show(Lo)}, {Show(Hi)})"; }
-public sealed record Compare(CompareOp Op, Expr Left, Expr Right) : Expr { public override string ToString() => $"[{Left} {(Op switch { CompareOp.Less => "<", CompareOp.Greater => ">", _ => "==" })} {Right}]"; }
-public sealed record Conjunction(Expr Left, Expr Right) : Expr { public override string ToString() => $"{Left} and {Right}"; }
+public sealed record Power(Expr Base, double Exponent) : Expr
+{
+    readonly int _hash = HashCode.Combine(2, Base, Exponent);
+    public override int GetHashCode() => _hash;
+    public bool Equals(Power? other) => ReferenceEquals(this, other)
+        || (other is not null && _hash == other._hash && Exponent.Equals(other.Exponent) && Base.Equals(other.Base));
+    public override string ToString() => $"{Base}^{Show(Exponent)}";
+}
+public sealed record Call(Function Fn, Expr Arg) : Expr
+{
+    readonly int _hash = HashCode.Combine(3, Fn, Arg);
+    public override int GetHashCode() => _hash;
+    public bool Equals(Call? other) => ReferenceEquals(this, other)
+        || (other is not null && _hash == other._hash && Fn == other.Fn && Arg.Equals(other.Arg));
+    public override string ToString() => $"{Fn.ToString().ToLowerInvariant()}({Arg})";
+}
+public sealed record Clamp(Expr Arg, double Lo, double Hi) : Expr
+{
+    readonly int _hash = HashCode.Combine(4, Arg, Lo, Hi);
+    public override int GetHashCode() => _hash;
+    public bool Equals(Clamp? other) => ReferenceEquals(this, other)
+        || (other is not null && _hash == other._hash && Lo.Equals(other.Lo) && Hi.Equals(other.Hi) && Arg.Equals(other.Arg));
+    public override string ToString() => $"clip({Arg}, {Show(Lo)}, {Show(Hi)})";
+}
+public sealed record Compare(CompareOp Op, Expr Left, Expr Right) : Expr
+{
+    readonly int _hash = HashCode.Combine(5, Op, Left, Right);
+    public override int GetHashCode() => _hash;
+    public bool Equals(Compare? other) => ReferenceEquals(this, other)
+        || (other is not null && _hash == other._hash && Op == other.Op && Left.Equals(other.Left) && Right.Equals(other.Right));
+    public override string ToString() => $"[{Left} {(Op switch { CompareOp.Less => "<", CompareOp.Greater => ">", _ => "==" })} {Right}]";
+}
+public sealed record Conjunction(Expr Left, Expr Right) : Expr
+{
+    readonly int _hash = HashCode.Combine(6, Left, Right);
+    public override int GetHashCode() => _hash;
+    public bool Equals(Conjunction? other) => ReferenceEquals(this, other)
+        || (other is not null && _hash == other._hash && Left.Equals(other.Left) && Right.Equals(other.Right));
+    public override string ToString() => $"{Left} and {Right}";
+}
