@@ -109,12 +109,19 @@ sealed unsafe class DuckDbBlockSums : IDisposable
             for (var i = 0; i < columns; i++)
             {
                 var vector = Native.ChunkVector(chunk, (ulong)i);
-                var target = worker.Input(i)[..rows];
-                new ReadOnlySpan<double>(Native.VectorData(vector), rows).CopyTo(target);
+                var data = Native.VectorData(vector);
                 var validity = Native.VectorValidity(vector);
-                if (validity is null) continue;
+                // No missing value: the worker reads the engine's vector where it is (valid until this call returns).
+                if (validity is null)
+                {
+                    worker.Bind(i, (nint)data);
+                    continue;
+                }
+                var target = worker.Input(i)[..rows];
+                new ReadOnlySpan<double>(data, rows).CopyTo(target);
                 for (var r = 0; r < rows; r++)
                     if ((validity[r >> 6] & (1UL << (r & 63))) == 0) target[r] = double.NaN;
+                worker.Bind(i, 0);
             }
             worker.Add(rows);
             new Span<double>(Native.VectorData(output), rows).Clear();

@@ -8,6 +8,12 @@ public interface IBlockConsumer
     /// <summary>The buffer for input <paramref name="i"/>: the engine writes a block's values here (NaN for NULL).</summary>
     Span<double> Input(int i);
 
+    /// <summary>
+    /// Input <paramref name="i"/> of the next block is read in place from <paramref name="data"/> (the engine's
+    /// doubles, valid until <see cref="Add"/> returns), or from its buffer when <paramref name="data"/> is 0.
+    /// </summary>
+    void Bind(int i, nint data);
+
     /// <summary>Takes rows [0, <paramref name="count"/>) of the input buffers.</summary>
     void Add(int count);
 }
@@ -33,6 +39,8 @@ public sealed class BlockRowsWorker : IBlockConsumer
 
     public Span<double> Input(int i) => _inputs.Buffers[i];
 
+    public void Bind(int i, nint data) => _inputs.Bind(i, data);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int count)
     {
@@ -44,8 +52,8 @@ public sealed class BlockRowsWorker : IBlockConsumer
             var values = new double[_terms.Length][];
             for (var t = 0; t < values.Length; t++) values[t] = _terms[t](start, len).ToArray();
             var weights = new double[len];
-            if (_inputs.Weights is null) weights.AsSpan().Fill(1);
-            else _inputs.Weights.AsSpan(start, len).CopyTo(weights);
+            if (_inputs.WeightInput is not { } w) weights.AsSpan().Fill(1);
+            else _inputs.Read(w, start, len).CopyTo(weights);
             _chunks.Add((values, weights));
         }
     }

@@ -17,7 +17,9 @@ delegate ReadOnlySpan<double> VectorFn(int start, int length);
 /// <paramref name="vectorExp"/>: exp (and expit) with SIMD, within 2 ulp of Math.Exp rather than equal to it
 /// (for the engine's block sums, which add rows in another order than the row path anyway; ~5x faster).
 /// </summary>
-sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns, IndicatorCache indicators, bool vectorExp = false)
+/// <paramref name="inputs"/>: columns given as functions of the rows (an engine's block of inputs), before <paramref name="columns"/>.
+sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns, IndicatorCache indicators, bool vectorExp = false,
+    IReadOnlyDictionary<string, VectorFn>? inputs = null)
 {
     // DuckDB's vector: the engine's block sums take a whole vector per pass. Each block costs a call per
     // node and per product group, which at 1024 rows was ~10% of a many-term scan; smaller blocks that
@@ -79,6 +81,8 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     Array.Fill(buffer, c.Value);
                     return (_, n) => buffer.AsSpan(0, n);
                 }
+            case ColumnRef c when inputs is not null && inputs.TryGetValue(c.Name, out var input):
+                return input;
             case ColumnRef c when slots is not null && c.Name.StartsWith(Hoisting.Prefix, StringComparison.Ordinal) && !columns.ContainsKey(c.Name):
                 {
                     var slot = slots[int.Parse(c.Name.AsSpan(Hoisting.Prefix.Length), provider: System.Globalization.CultureInfo.InvariantCulture)];
