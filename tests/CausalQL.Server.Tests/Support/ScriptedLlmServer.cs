@@ -60,9 +60,12 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
 
     async Task Handle(HttpContext context)
     {
+        // Stamped before the body is read and parsed: the first request's parsing (code compiled on first use)
+        // would otherwise make it look later than it came, and a backoff after it shorter than it was.
+        var arrived = DateTimeOffset.UtcNow;
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = JsonNode.Parse(await reader.ReadToEndAsync())!.AsObject();
-        _arrivals.Enqueue(DateTimeOffset.UtcNow);
+        _arrivals.Enqueue(arrived);
         _requests.Enqueue(body);
         var n = Interlocked.Increment(ref _count) - 1;
         var reply = _script(n, body);
