@@ -148,15 +148,9 @@ public class ParquetSampleTests
             var opened = DuckDbSources.Parquet(path);
             Assert.True(opened.IsOk, opened.Error?.Message);
             using var source = opened.Value;
-            Assert.True(source.SamplesCheaply);
-            var seen = new List<double>();
-            var read = source.SampleRows([Expr.Col("i")], Expr.Greater(Expr.Col("w"), Expr.Num(0)), 30_000, 200_000, b => seen.AddRange(b.Columns[0].AsSpan(0, b.Count).ToArray()));
-            Assert.True(read.IsOk, read.Error?.Message);
-            // About two thirds of ~30,000 rows pass the filter; none twice; one window in each half of the file
-            // (a window per 2.5M rows at most, so that a small file is not mostly decoded for a sample).
-            Assert.InRange(seen.Count, 18_000, 22_000);
-            Assert.Equal(seen.Count, seen.Distinct().Count());
-            Assert.All(seen, i => Assert.NotEqual(0, i % 3));
+            var seen = FilteredSample(source);
+            // One window in each half of the file (a window per 2.5M rows at most, so that a small file is
+            // not mostly decoded for a sample).
             Assert.True(seen.Min() < 2_500_000 && seen.Max() >= 2_500_000, $"sample spans {seen.Min()}..{seen.Max()}");
             // Read inside the scan by several threads, the rows still come in file order.
             Assert.Equal(seen.Order(), seen);
@@ -214,6 +208,24 @@ public class ParquetSampleTests
         var opened = DuckDbSources.FromSetup("table", "CREATE TABLE t AS SELECT i::DOUBLE AS i, (i % 3)::DOUBLE AS w FROM range(1000000) r(i)", "t");
         Assert.True(opened.IsOk, opened.Error?.Message);
         using var source = opened.Value;
+        var seen = FilteredSample(source);
+        // Windows spread over the table (one per 500,000 rows at most: here one in each half), in row order.
+        Assert.True(seen.Min() < 500_000 && seen.Max() >= 500_000, $"sample spans {seen.Min()}..{seen.Max()}");
+        Assert.Equal(seen.Order(), seen);
+        // The same sample again: the windows are placed by a fixed seed.
+        Assert.Equal(seen, FilteredSample(source));
+        // The count taken when the table was opened still decides whether a sample is worth it.
+        var none = source.SampleRows([Expr.Col("i")], null, 30_000, 2_000_000, _ => Assert.Fail("no rows expected"));
+        Assert.True(none.IsOk);
+        Assert.Equal(0, none.Value);
+    }
+
+    /// <summary>
+    /// A sample of ~30,000 rows of a source whose column i numbers its rows and w = i mod 3, filtered to w &gt; 0:
+    /// about two thirds of the rows pass, none comes twice, and every one passes the filter.
+    /// </summary>
+    static List<double> FilteredSample(IDataSource source)
+    {
         Assert.True(source.SamplesCheaply);
         var seen = new List<double>();
         var read = source.SampleRows([Expr.Col("i")], Expr.Greater(Expr.Col("w"), Expr.Num(0)), 30_000, 200_000, b => seen.AddRange(b.Columns[0].AsSpan(0, b.Count).ToArray()));
@@ -222,16 +234,6 @@ public class ParquetSampleTests
         Assert.InRange(seen.Count, 18_000, 22_000);
         Assert.Equal(seen.Count, seen.Distinct().Count());
         Assert.All(seen, i => Assert.NotEqual(0, i % 3));
-        // Windows spread over the table (one per 500,000 rows at most: here one in each half), in row order.
-        Assert.True(seen.Min() < 500_000 && seen.Max() >= 500_000, $"sample spans {seen.Min()}..{seen.Max()}");
-        Assert.Equal(seen.Order(), seen);
-        // The same sample again: the windows are placed by a fixed seed.
-        var again = new List<double>();
-        source.SampleRows([Expr.Col("i")], Expr.Greater(Expr.Col("w"), Expr.Num(0)), 30_000, 200_000, b => again.AddRange(b.Columns[0].AsSpan(0, b.Count).ToArray()));
-        Assert.Equal(seen, again);
-        // The count taken when the table was opened still decides whether a sample is worth it.
-        var none = source.SampleRows([Expr.Col("i")], null, 30_000, 2_000_000, _ => Assert.Fail("no rows expected"));
-        Assert.True(none.IsOk);
-        Assert.Equal(0, none.Value);
+        return seen;
     }
 }
