@@ -9,7 +9,7 @@ namespace CausalQL.Bench;
 /// The per-row arithmetic of the block-sums kernel alone, without decoding: the term lists of each
 /// scan an estimator takes (IPW, AIPW, regression on the linear bench data) are recorded, then each is
 /// replayed on one thread through a <see cref="BlockSumsWorker"/> over the rows held in memory, in
-/// DuckDB-sized vectors, beside the 36 moments of the one-pass X'X. The figures are CPU time of the
+/// DuckDB-sized vectors read in place (as DuckDB's are), beside the 36 moments of the one-pass X'X. The figures are CPU time of the
 /// kernel per scan, comparable across builds on a shared machine far better than whole estimates. The rows
 /// handed over cycle through the first 64k (as DuckDB's vectors, just decoded, they come from cache).
 /// Usage: blocksums [rows=1000000] [repeats=5] [methods=ipw,aipw].
@@ -39,7 +39,13 @@ public sealed class BlockSumsBenchmark : IBenchmark
             for (var i = 0; i < names.Length; i++) data[names[i]].AddRange(b.Columns[i].AsSpan(0, b.Count));
         });
         if (!read.IsOk) { Console.WriteLine(read.Error!.Message); return 1; }
-        var columns = data.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+        // Pinned, so that the worker reads them in place as it reads DuckDB's vectors (see DuckDbBlockSums.OnVector).
+        var columns = data.ToDictionary(kv => kv.Key, kv =>
+        {
+            var pinned = GC.AllocateUninitializedArray<double>(kv.Value.Count, pinned: true);
+            kv.Value.CopyTo(pinned);
+            return pinned;
+        });
         StorageType? StorageOf(string c) => source.Column(c)?.Storage;
 
         var x = new[] { Expr.One }.Concat(names.Select(Expr.Col)).ToList();
@@ -88,7 +94,7 @@ public sealed class BlockSumsBenchmark : IBenchmark
                     // The engine hands over vectors it has just decoded (in cache): the rows cycle over the first 64k.
                     var from = (int)(start % Window);
                     n = Math.Min(n, Window - from);
-                    for (var i = 0; i < inputs.Length; i++) inputs[i].AsSpan(from, n).CopyTo(worker.Input(i));
+                    for (var i = 0; i < inputs.Length; i++) worker.Bind(i, System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(inputs[i], from));
                     worker.Add(n);
                 }
                 var t = sw.Elapsed.TotalSeconds;
