@@ -494,7 +494,7 @@ static class ElementWise
     /// 13th power (the remainder is below 1e-17 relative), and 2^k applied in two halves so that a
     /// subnormal result is rounded once.
     /// </summary>
-    static class SimdExp
+    internal static class SimdExp
     {
         const double Log2E = 1.4426950408889634;
         const double Ln2Hi = 6.93147180369123816490e-01;
