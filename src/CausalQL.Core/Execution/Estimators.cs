@@ -402,7 +402,7 @@ public static partial class Estimation
         }, ct);
         if (!streamed.IsOk || streamed.Value < 1000 || m < 1000)
         {
-            foreach (var a in data) pool.Return(a);
+            Pilot.GiveBack(data);
             return null;
         }
         return Pilot.Fit(data[..x.Count], data[x.Count], data[^1], m, rented: data);

@@ -27,9 +27,14 @@ sealed class Pilot : IDisposable
     /// <summary>Gives the sample's arrays back to the shared pool: a sample a query, fresh each time, cost page faults and collections.</summary>
     public void Dispose()
     {
-        if (_rented is null) return;
-        foreach (var a in _rented) System.Buffers.ArrayPool<double>.Shared.Return(a);
+        if (_rented is not null) GiveBack(_rented);
         _rented = null;
+    }
+
+    /// <summary>Returns arrays rented from the shared pool.</summary>
+    public static void GiveBack(double[][] rented)
+    {
+        foreach (var a in rented) System.Buffers.ArrayPool<double>.Shared.Return(a);
     }
 
     Pilot(double[][] x, double[] y, double[] w, int m, double[] beta) =>
@@ -43,7 +48,7 @@ sealed class Pilot : IDisposable
     {
         var pilot = FitSample(x, y, w, m);
         if (pilot is not null) pilot._rented = rented;
-        else if (rented is not null) foreach (var a in rented) System.Buffers.ArrayPool<double>.Shared.Return(a);
+        else if (rented is not null) GiveBack(rented);
         return pilot;
     }
 
