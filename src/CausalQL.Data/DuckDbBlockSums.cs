@@ -23,6 +23,7 @@ sealed unsafe class DuckDbBlockSums : IDisposable
 
     sealed class Job(BlockSumsPlan plan, Func<IBlockConsumer> newWorker)
     {
+        /// <summary>The inputs' count and the largest block the function accepts come from here.</summary>
         public BlockSumsPlan Plan { get; } = plan;
         public ThreadLocal<IBlockConsumer> Workers { get; } = new(newWorker, trackAllValues: true);
     }
@@ -87,6 +88,17 @@ sealed unsafe class DuckDbBlockSums : IDisposable
             var workers = job.Workers.Values.Cast<BlockRowsWorker>().ToList();
             return (BlockRowsWorker.Collect(workers, job.Plan.TermCount, key), workers.Sum(w => w.Rows));
         }
+    }
+
+    /// <summary>Makes the function hand <paramref name="plan"/>'s inputs to consumers made by <paramref name="newConsumer"/>, one per thread, until <see cref="EndConsumers"/>.</summary>
+    public void BeginConsumers(BlockSumsPlan plan, Func<IBlockConsumer> newConsumer) => _current = new Job(plan, newConsumer);
+
+    /// <summary>Ends the query begun by <see cref="BeginConsumers"/> (the consumers hold what they were given).</summary>
+    public void EndConsumers()
+    {
+        var job = _current ?? throw new InvalidOperationException("no block consumers are running");
+        _current = null;
+        job.Workers.Dispose();
     }
 
     public void Abandon() => _current = null;

@@ -141,6 +141,39 @@ public sealed class SqlDataSource : IDataSource
         }
     }
 
+    public Result<KeptColumns?> Keep(IReadOnlyList<string> columns, Expr? filter, long maxBytes, CancellationToken cancellationToken = default)
+    {
+        // Only where the row count is known without a scan (a table of the source's own, a file the engine counts from
+        // its metadata) and the engine hands its vectors over: elsewhere keeping would cost a scan more than it saves.
+        if (_blockSums is null || (_knownRowCount is null && _windowSample is null)) return Result.Ok<KeptColumns?>(null);
+        if (Unknown(columns.Concat(filter?.Columns() ?? [])) is { } err) return err;
+        // The weight column comes last of its own accord.
+        var numbers = columns.Distinct().Where(c => c != WeightColumn && Schema.First(s => s.Name == c).Storage is StorageType.Number or StorageType.Boolean)
+            .Select(Expr.Col).ToList();
+        if (numbers.Count == 0
+            || BlockSumsPlan.Create(numbers, c => Schema.FirstOrDefault(s => s.Name == c)?.Storage, WeightColumn, _blockSums.Capacity) is not { } plan)
+            return Result.Ok<KeptColumns?>(null);
+        var count = _knownRowCount is { } known ? known : Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
+        if (!count.IsOk) return count.Error;
+        if (count.Value * plan.Inputs.Count * sizeof(double) > maxBytes || count.Value > int.MaxValue) return Result.Ok<KeptColumns?>(null);
+        lock (_gate)
+        {
+            var kept = KeptColumns.Fill(this, filter, plan.Inputs, (int)count.Value, _blockSums.Capacity, newConsumer =>
+            {
+                _blockSums.BeginConsumers(plan, newConsumer);
+                var scanned = Query(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter), cancellationToken, reader =>
+                {
+                    reader.Read();
+                    return ToLong(reader.GetValue(0));
+                });
+                if (scanned.IsOk) _blockSums.EndConsumers();
+                else _blockSums.Abandon();
+                return scanned;
+            });
+            return kept.IsOk ? Result.Ok<KeptColumns?>(kept.Value) : kept.Error;
+        }
+    }
+
     public Result<long> Rows(IReadOnlyList<Expr> columns, Expr? filter, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
     {
         if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;

@@ -69,6 +69,15 @@ public interface IDataSource : IDisposable
     /// </summary>
     Result<long> SampleRows(IReadOnlyList<Expr> columns, Expr? filter, long rows, long minimumRows, Action<RowBatch> onBatch, CancellationToken cancellationToken = default) =>
         this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);
+
+    /// <summary>
+    /// The rows <paramref name="filter"/> keeps, with the number and boolean columns among <paramref name="columns"/>
+    /// (and the weight), read once into memory (see <see cref="KeptColumns"/>) for an estimator that scans
+    /// several times; null when the source cannot do it cheaply (its row count unknown without a scan, an
+    /// engine without block scans) or they would take more than <paramref name="maxBytes"/>.
+    /// </summary>
+    Result<KeptColumns?> Keep(IReadOnlyList<string> columns, Expr? filter, long maxBytes, CancellationToken cancellationToken = default) =>
+        Result<KeptColumns?>.Ok(null);
 }
 
 public static class DataSourceExtensions

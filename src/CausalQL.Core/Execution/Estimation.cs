@@ -261,9 +261,10 @@ public static partial class Estimation
     static Result<EstimateResult> WithRowBootstrap(EstimationRequest r, IDataSource source, Expr? filter, CancellationToken ct,
         Func<EstimationRequest, IDataSource, Expr?, CancellationToken, Result<EstimateResult>> estimator)
     {
-        var point = estimator(r, source, filter, ct);
-        if (!point.IsOk || r.Options.Bootstrap <= 0) return point;
         var columns = RequestColumns(r).Concat(FormulaColumns(r)).Distinct().ToList();
+        using var kept = Keep(source, columns, filter, r.Options.MaxBytesKept, ct);
+        var point = estimator(r, (IDataSource?)kept ?? source, filter, ct);
+        if (!point.IsOk || r.Options.Bootstrap <= 0) return point;
         var table = Materialize(source, columns, filter, r.Options.MaxRowsInMemory, ct);
         if (!table.IsOk) return table.Error;
         var rng = new Random(r.Options.Seed);
@@ -283,6 +284,17 @@ public static partial class Estimation
         }
         Done(r, "bootstrap");
         return AttachBootstrap(point.Value, values, failures, r);
+    }
+
+    /// <summary>
+    /// The columns held in memory for the estimator's scans, or null to read the source each time. A failure
+    /// here is left for the estimator's own first scan to meet and report in its words.
+    /// </summary>
+    static KeptColumns? Keep(IDataSource source, IReadOnlyList<string> columns, Expr? filter, long maxBytes, CancellationToken ct)
+    {
+        if (maxBytes <= 0 || source is InMemoryTable) return null;
+        var kept = source.Keep(columns, filter, maxBytes, ct);
+        return kept.IsOk ? kept.Value : null;
     }
 
     static IEnumerable<string> FormulaColumns(EstimationRequest r)

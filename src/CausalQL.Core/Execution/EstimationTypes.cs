@@ -32,6 +32,11 @@ public sealed record EstimationOptions
     public bool LogisticForBinaryOutcome { get; init; } = true;
     /// <summary>Rows a bootstrap or refutation of a row-level method may bring into memory.</summary>
     public long MaxRowsInMemory { get; init; } = 2_000_000;
+    /// <summary>
+    /// Bytes of number columns a row-level method may hold in memory after its first scan, so that its further
+    /// scans (Newton steps, the sandwich) read memory instead of the source (0: always ask the source).
+    /// </summary>
+    public long MaxBytesKept { get; init; } = 128L << 20;
     /// <summary>Hears how far bootstrap and other long loops have got (a terminal's progress bar); null = nobody listens.</summary>
     public Sessions.IProgressSink? Progress { get; init; }
     /// <summary>
