@@ -170,7 +170,7 @@ public sealed class SqlDataSource : IDataSource
                 else _blockSums.Abandon();
                 return scanned;
             });
-            return kept.IsOk ? Result.Ok<KeptColumns?>(kept.Value) : kept.Error;
+            return kept;
         }
     }
 

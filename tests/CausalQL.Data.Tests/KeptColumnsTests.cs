@@ -21,10 +21,10 @@ public class KeptColumnsTests
         FROM range(250000) r(i)
         """;
 
-    static readonly string[] Wanted = ["x", "a", "y", "flag", "colour"];
+    internal static readonly string[] Wanted = ["x", "a", "y", "flag", "colour"];
     static readonly Expr X = Expr.Col("x"), A = Expr.Col("a"), Y = Expr.Col("y");
 
-    static IDataSource Open(string? weight = null)
+    internal static IDataSource Open(string? weight = null)
     {
         var r = DuckDbSources.FromSetup("test", Table, "t", weight);
         Assert.True(r.IsOk, r.Error?.Message);
@@ -171,4 +171,38 @@ public class KeptColumnsTests
         var small = kept.SampleRows([Expr.Col("i")], null, 1000, 300_000, _ => Assert.Fail("no rows below the minimum"));
         Assert.Equal(0, small.Value);
     }
+}
+
+/// <summary>Tests that run alone: estimates in the other tests, run in parallel, keep rows too.</summary>
+[CollectionDefinition(nameof(Alone), DisableParallelization = true)]
+public class Alone;
+
+/// <summary>The process-wide limit on kept bytes.</summary>
+[Collection(nameof(Alone))]
+public class KeptBytesLimitTests
+{
+    [Fact]
+    public void The_process_keeps_no_more_than_its_limit_at_once()
+    {
+        using var source = KeptColumnsTests.Open();
+        var limit = KeptColumns.MostBytesLent;
+        try
+        {
+            // Room for one more set of these rows (4 number columns of 250,000 doubles: 8 MB), not two.
+            KeptColumns.MostBytesLent = KeptColumns.LentBytes + 15_000_000;
+            var first = source.Keep(KeptColumnsTests.Wanted, null, 64L << 20);
+            Assert.NotNull(first.Value);
+            var second = source.Keep(KeptColumnsTests.Wanted, null, 64L << 20);
+            Assert.True(second.IsOk);
+            Assert.Null(second.Value);
+            first.Value.Dispose();
+            using var third = source.Keep(KeptColumnsTests.Wanted, null, 64L << 20).Value;
+            Assert.NotNull(third);
+        }
+        finally
+        {
+            KeptColumns.MostBytesLent = limit;
+        }
+    }
+
 }

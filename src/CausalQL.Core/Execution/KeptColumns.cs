@@ -40,17 +40,29 @@ sealed unsafe class ColumnArena : IDisposable
     [DllImport("libc", EntryPoint = "madvise")]
     static extern int Madvise(void* address, nuint length, int advice);
 
-    /// <summary>An empty arena for <paramref name="columns"/> columns of <paramref name="capacity"/> rows: the process's spare one when it is large enough.</summary>
-    public static ColumnArena Rent(int columns, int capacity)
+    static long _lent;
+    long _lentBytes;
+    public static long Lent => Interlocked.Read(ref _lent);
+
+    /// <summary>
+    /// An empty arena for <paramref name="columns"/> columns of <paramref name="capacity"/> rows (the process's spare
+    /// one when it is large enough), or null when the arenas lent now and this one would exceed <see cref="KeptColumns.MostBytesLent"/>.
+    /// </summary>
+    public static ColumnArena? TryRent(int columns, int capacity)
     {
         var bytes = (long)columns * capacity * sizeof(double);
+        if (Interlocked.Add(ref _lent, bytes) > KeptColumns.MostBytesLent)
+        {
+            Interlocked.Add(ref _lent, -bytes);
+            return null;
+        }
         var arena = Interlocked.Exchange(ref _spare, null);
         if (arena is null || arena._bytes < bytes)
         {
             arena?.Free();
             arena = new ColumnArena(Math.Max(bytes, 1));
         }
-        (arena.Columns, arena.Capacity, arena._rows) = (columns, capacity, 0);
+        (arena.Columns, arena.Capacity, arena._rows, arena._lentBytes) = (columns, capacity, 0, bytes);
         return arena;
     }
 
@@ -66,6 +78,7 @@ sealed unsafe class ColumnArena : IDisposable
     /// <summary>Lends the memory back to the process (the larger of this and any spare one is kept).</summary>
     public void Dispose()
     {
+        Interlocked.Add(ref _lent, -Interlocked.Exchange(ref _lentBytes, 0));
         var previous = Interlocked.Exchange(ref _spare, this);
         if (previous is null || previous == this) return;
         if (previous._bytes <= _bytes) previous.Free();
@@ -140,19 +153,29 @@ public sealed unsafe class KeptColumns : IDataSource
     /// weight last when weighted) of at most <paramref name="capacity"/> rows, filled by <paramref name="scan"/>
     /// through per-thread consumers; the number of rows the engine counted must be the number kept.
     /// </summary>
-    public static Result<KeptColumns> Fill(IDataSource source, Expr? filter, IReadOnlyList<Expr> inputs, int capacity, int blockCapacity,
+    public static Result<KeptColumns?> Fill(IDataSource source, Expr? filter, IReadOnlyList<Expr> inputs, int capacity, int blockCapacity,
         Func<Func<IBlockConsumer>, Result<long>> scan)
     {
-        var arena = ColumnArena.Rent(inputs.Count, capacity);
+        // Other estimates hold as much as the process lends: this one reads the source.
+        if (ColumnArena.TryRent(inputs.Count, capacity) is not { } arena) return Result.Ok<KeptColumns?>(null);
         var scanned = scan(() => new ColumnKeeper(arena, blockCapacity));
         if (!scanned.IsOk || scanned.Value != arena.Rows)
         {
             var rows = arena.Rows;
             arena.Dispose();
-            return scanned.IsOk ? Result<KeptColumns>.Fail($"{source.Description}: the engine handed over {rows} of {scanned.Value} rows to be kept") : scanned.Error;
+            return scanned.IsOk ? Result<KeptColumns?>.Fail($"{source.Description}: the engine handed over {rows} of {scanned.Value} rows to be kept") : scanned.Error;
         }
         return new KeptColumns(source, filter, inputs, arena);
     }
+
+    /// <summary>
+    /// The most bytes kept at once by all estimates of the process (a server runs several side by side); beyond
+    /// it an estimate reads its source each time instead.
+    /// </summary>
+    public static long MostBytesLent { get; set; } = 512L << 20;
+
+    /// <summary>Bytes lent to kept columns now, over the whole process.</summary>
+    public static long LentBytes => ColumnArena.Lent;
 
     public long RowCount => _rows;
     public string Description => _source.Description;
