@@ -62,6 +62,12 @@ public interface IDataSource : IDisposable
     bool SamplesCheaply => false;
 
     /// <summary>
+    /// True when another scan of the rows <paramref name="filter"/> keeps costs little more than its arithmetic (rows in
+    /// memory): an estimator may then split a wide scan in two narrower ones (see the sandwich's lead pass).
+    /// </summary>
+    bool RescansCheaply(Expr? filter) => false;
+
+    /// <summary>
     /// Streams a random sample of about <paramref name="rows"/> rows (before the filter), or nothing
     /// (returns 0) when the source holds fewer than <paramref name="minimumRows"/>; used only to find
     /// a starting point, so block sampling is fine. Engines that can sample blocks without reading the

@@ -65,6 +65,9 @@ public sealed class InMemoryTable : IDataSource
     public string Description { get; }
     public IReadOnlyList<ColumnSchema> Schema { get; }
     public string? WeightColumn => _weights is null ? null : "(weights)";
+
+    /// <summary>Every scan is arithmetic over memory.</summary>
+    public bool RescansCheaply(Expr? filter) => true;
     public InMemoryColumn this[string name] => _columns[name];
 
     /// <summary>The same columns with other frequency weights (bootstrap replicates, subsets).</summary>

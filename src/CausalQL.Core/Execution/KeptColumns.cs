@@ -233,6 +233,8 @@ public sealed unsafe class KeptColumns : IDataSource
 
     public bool SamplesCheaply => true;
 
+    public bool RescansCheaply(Expr? filter) => Holds(filter);
+
     /// <summary>
     /// About <paramref name="rows"/> rows in a few runs of consecutive blocks spread over the kept rows (whose
     /// order is the engine's, by block), evaluated as the plan's terms; the source samples what is not kept.

@@ -345,6 +345,8 @@ public static partial class Estimation
         // At β: ψ = φ1 − φ0 with φ1 = m1 + A(Y − m1)/e, φ0 = m0 + B(Y − m0)/(1 − e), and Σ (dφ/dη)·x for the first-order correction.
         var k0 = 0;
         AipwStack? stack = null;
+        // Rows in memory: the sandwich's meat by a lead pass after the last scan (see AipwStack); a bootstrap replicate needs none.
+        var meat = !r.Options.ValueOnly && !source.RescansCheaply(filter);
         IReadOnlyList<Expr> Final(Design d, double[] beta)
         {
             var (p, e, moves) = PropensityAt(r, d, beta);
@@ -366,9 +368,9 @@ public static partial class Estimation
                 stack = single
                     ? AipwStack.Build(terms, d, z, [(Expr.One, y - Expr.Linear(z, g1))],
                         z.Select(c => Substitute(c, r.Treatment, 1, r.TreatedValue)).ToList(),
-                        z.Select(c => Substitute(c, r.Treatment, 0, r.ControlValue)).ToList(), a, b, p, e, phi1, phi0)
+                        z.Select(c => Substitute(c, r.Treatment, 0, r.ControlValue)).ToList(), a, b, p, e, phi1, phi0, meat)
                     : g0 is null ? null
-                    : AipwStack.Build(terms, d, z, [(a, y - m1!), (b, y - m0!)], [.. z, .. none], [.. none, .. z], a, b, p, e, phi1, phi0);
+                    : AipwStack.Build(terms, d, z, [(a, y - m1!), (b, y - m0!)], [.. z, .. none], [.. none, .. z], a, b, p, e, phi1, phi0, meat);
             }
             return terms;
         }
@@ -391,7 +393,15 @@ public static partial class Estimation
         string intervalMethod;
         if (stack is not null)
         {
-            se = Math.Sqrt(Math.Max(0, stack.Variance(v, n, run.H, 8, 8 + k0)));
+            if (stack.HasMeat) se = Math.Sqrt(Math.Max(0, stack.Variance(v, n, run.H, 8, 8 + k0)));
+            else if (r.Options.ValueOnly) se = double.NaN;
+            else
+            {
+                // The lead pass: the same rows (the last scan's filter) at the same β.
+                var lead = source.Sums([stack.LeadTerm(v, n, run.H, 8, 8 + k0)], f.Filter, ct);
+                if (!lead.IsOk) return lead.Error;
+                se = Math.Sqrt(Math.Max(0, lead.Value.Sums[0]));
+            }
             intervalMethod = "normal, M-estimation sandwich (stacked estimating equations of the logistic propensity, the least-squares outcome model(s) and the AIPW means)";
         }
         else
