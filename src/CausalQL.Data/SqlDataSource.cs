@@ -156,12 +156,13 @@ public sealed class SqlDataSource : IDataSource
         var count = _knownRowCount is { } known ? known : Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
         if (!count.IsOk) return count.Error;
         if (count.Value * plan.Inputs.Count * sizeof(double) > maxBytes || count.Value > int.MaxValue) return Result.Ok<KeptColumns?>(null);
-        lock (_gate)
+        // The rows are read by the estimator's first request over them (see KeptColumns).
+        return KeptColumns.Create(this, filter, plan.Inputs, (int)count.Value, _blockSums.Capacity, (newConsumer, ct) =>
         {
-            var kept = KeptColumns.Fill(this, filter, plan.Inputs, (int)count.Value, _blockSums.Capacity, newConsumer =>
+            lock (_gate)
             {
                 _blockSums.BeginConsumers(plan, newConsumer);
-                var scanned = Query(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter), cancellationToken, reader =>
+                var scanned = Query(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter), ct, reader =>
                 {
                     reader.Read();
                     return ToLong(reader.GetValue(0));
@@ -169,9 +170,8 @@ public sealed class SqlDataSource : IDataSource
                 if (scanned.IsOk) _blockSums.EndConsumers();
                 else _blockSums.Abandon();
                 return scanned;
-            });
-            return kept;
-        }
+            }
+        });
     }
 
     public Result<long> Rows(IReadOnlyList<Expr> columns, Expr? filter, int batchSize, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)

@@ -36,6 +36,9 @@ public class KeptColumnsTests
         var kept = source.Keep(Wanted, filter, 64L << 20);
         Assert.True(kept.IsOk, kept.Error?.Message);
         Assert.NotNull(kept.Value);
+        var loaded = kept.Value.Load();
+        Assert.True(loaded.IsOk, loaded.Error?.Message);
+        Assert.Equal(kept.Value.RowCount, loaded.Value);
         return kept.Value;
     }
 
@@ -73,7 +76,11 @@ public class KeptColumnsTests
         var expected = source.Sums(terms, filter);
         var count = source.Sums([], filter);
         Assert.True(expected.IsOk && count.IsOk);
-        using var kept = Keep(source, filter);
+        using var kept = source.Keep(Wanted, filter, 64L << 20).Value!;
+        // The first sums are the engine's scan that reads the rows, taken from them as they are kept.
+        var first = kept.Sums(terms, filter);
+        Assert.True(first.IsOk, first.Error?.Message);
+        SameSums(expected.Value, first.Value);
         Assert.Equal(count.Value.Rows, kept.RowCount);
         // The engine is closed: only rows held in memory can answer now.
         source.Dispose();
@@ -152,6 +159,7 @@ public class KeptColumnsTests
     public void A_sample_of_kept_rows_is_spread_over_them_and_keeps_each_rows_values()
     {
         using var source = Open("w");
+        // No sums first: the sample reads the rows, then draws from memory (the engine is not asked again).
         using var kept = source.Keep(["i", "w", "x"], null, 64L << 20).Value!;
         var rows = new List<(double I, double X, double W)>();
         var sampled = kept.SampleRows([Expr.Col("i"), X], null, 20_000, 100_000, b =>
@@ -165,6 +173,7 @@ public class KeptColumnsTests
         // From all over the table, each row whole: x is missing exactly where the table made it so.
         Assert.True(rows.Min(r => r.I) < 50_000 && rows.Max(r => r.I) > 200_000);
         Assert.All(rows, r => Assert.Equal(r.I % 97 == 0, double.IsNaN(r.X)));
+        Assert.Equal(250_000, kept.RowCount);
         var weightOf = new Dictionary<double, double>();
         source.Rows([Expr.Col("i")], null, 65536, b => { for (var r = 0; r < b.Count; r++) weightOf[b.Columns[0][r]] = b.Weights[r]; });
         Assert.All(rows, r => Assert.Equal(weightOf[r.I], r.W));

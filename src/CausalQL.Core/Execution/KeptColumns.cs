@@ -91,20 +91,27 @@ sealed unsafe class ColumnArena : IDisposable
 
 /// <summary>
 /// One engine thread's part in filling a <see cref="ColumnArena"/>: every block of rows it is handed is
-/// copied to rows claimed in the arena (input i to column i). Order across threads does not matter to sums.
+/// copied to rows claimed in the arena (input i to column i), and then, while those rows are still in the
+/// cache, handed on from there to the sums of the scan that asked for the rows, when there is one.
+/// Order across threads does not matter to sums.
 /// </summary>
-public sealed unsafe class ColumnKeeper : IBlockConsumer
+sealed unsafe class ColumnKeeper : IBlockConsumer
 {
     readonly ColumnArena _arena;
     readonly double[][] _buffers;
     readonly nint[] _bound;
+    readonly int[] _sumInputColumns;
 
-    internal ColumnKeeper(ColumnArena arena, int capacity)
+    public ColumnKeeper(ColumnArena arena, int capacity, BlockSumsWorker? sums, int[] sumInputColumns)
     {
         _arena = arena;
         _buffers = Enumerable.Range(0, arena.Columns).Select(_ => new double[capacity]).ToArray();
         _bound = new nint[arena.Columns];
+        Sums = sums;
+        _sumInputColumns = sumInputColumns;
     }
+
+    public BlockSumsWorker? Sums { get; }
 
     public Span<double> Input(int i) => _buffers[i];
 
@@ -119,53 +126,91 @@ public sealed unsafe class ColumnKeeper : IBlockConsumer
             var source = _bound[c] != 0 ? new ReadOnlySpan<double>((double*)_bound[c], count) : _buffers[c].AsSpan(0, count);
             source.CopyTo(new Span<double>(_arena.Column(c) + start, count));
         }
+        if (Sums is null) return;
+        for (var at = 0; at < count; at += ColumnEvaluator.Block)
+        {
+            for (var i = 0; i < _sumInputColumns.Length; i++) Sums.Bind(i, (nint)(_arena.Column(_sumInputColumns[i]) + start + at));
+            Sums.Add(Math.Min(ColumnEvaluator.Block, count - at));
+        }
     }
 }
 
 /// <summary>
+/// The engine's scan that fills kept columns: it hands every block of the kept inputs to a consumer made
+/// per thread by the given function, and returns the number of rows it counted.
+/// </summary>
+public delegate Result<long> KeepScan(Func<IBlockConsumer> newConsumer, CancellationToken cancellationToken);
+
+/// <summary>
 /// The rows of a source that a filter keeps, with the number columns an estimator reads, held in memory
-/// after one scan, so that its further scans (a logistic fit's Newton steps, the sandwich) and its start
-/// sample run over memory instead of asking the engine again. Requests it cannot answer from what it
-/// holds (another filter, a column it lacks, text, counts and profiles) go to the source itself, so its
-/// answers and messages are the source's. Sums run block by block through the same <see cref="BlockSumsPlan"/>
-/// as the engine's scans, on all cores.
+/// from its first scan on, so that its further scans (a logistic fit's Newton steps, the sandwich) and its
+/// start sample run over memory instead of asking the engine again. The rows are read by the first request
+/// over them: a request for sums takes its sums from the rows as they are copied (a regression's moments),
+/// a request for a sample reads the rows first and then samples memory. Requests it cannot answer from what
+/// it holds (another filter, a column it lacks, text, counts and profiles) go to the source itself, so its
+/// answers and messages are the source's. Sums over memory run block by block through the same
+/// <see cref="BlockSumsPlan"/> as the engine's scans, on all cores.
 /// </summary>
 public sealed unsafe class KeptColumns : IDataSource
 {
     readonly IDataSource _source;
     readonly Expr? _filter;
     readonly Dictionary<Expr, int> _columnOf;
+    readonly int _blockCapacity;
+    readonly KeepScan _scan;
     ColumnArena? _arena;
-    readonly int _rows;
+    int _rows;
+    bool _filled;
 
-    internal KeptColumns(IDataSource source, Expr? filter, IReadOnlyList<Expr> inputs, ColumnArena arena)
+    KeptColumns(IDataSource source, Expr? filter, IReadOnlyList<Expr> inputs, ColumnArena arena, int blockCapacity, KeepScan scan)
     {
         _source = source;
         _filter = filter;
         _columnOf = [];
         for (var i = 0; i < inputs.Count; i++) _columnOf.TryAdd(inputs[i], i);
-        _arena = arena;
-        _rows = arena.Rows;
+        (_arena, _blockCapacity, _scan) = (arena, blockCapacity, scan);
     }
 
     /// <summary>
-    /// Keeps <paramref name="inputs"/> (the leaves of a <see cref="BlockSumsPlan"/> over the wanted columns, the
-    /// weight last when weighted) of at most <paramref name="capacity"/> rows, filled by <paramref name="scan"/>
-    /// through per-thread consumers; the number of rows the engine counted must be the number kept.
+    /// Room for <paramref name="inputs"/> (the leaves of a <see cref="BlockSumsPlan"/> over the wanted columns, the
+    /// weight last when weighted) of at most <paramref name="capacity"/> rows, read by <paramref name="scan"/> in
+    /// blocks of at most <paramref name="blockCapacity"/> rows when first needed; null when other estimates of the
+    /// process hold as much as it lends (see <see cref="MostBytesLent"/>).
     /// </summary>
-    public static Result<KeptColumns?> Fill(IDataSource source, Expr? filter, IReadOnlyList<Expr> inputs, int capacity, int blockCapacity,
-        Func<Func<IBlockConsumer>, Result<long>> scan)
+    public static KeptColumns? Create(IDataSource source, Expr? filter, IReadOnlyList<Expr> inputs, int capacity, int blockCapacity, KeepScan scan) =>
+        ColumnArena.TryRent(inputs.Count, capacity) is { } arena ? new KeptColumns(source, filter, inputs, arena, blockCapacity, scan) : null;
+
+    /// <summary>
+    /// Reads the rows in one engine scan, taking <paramref name="plan"/>'s sums on the way (null: none). After a
+    /// failed scan nothing is kept: later requests go to the source, which reports its own errors.
+    /// </summary>
+    Result<SumsResult?> Fill(BlockSumsPlan? plan, CancellationToken cancellationToken)
     {
-        // Other estimates hold as much as the process lends: this one reads the source.
-        if (ColumnArena.TryRent(inputs.Count, capacity) is not { } arena) return Result.Ok<KeptColumns?>(null);
-        var scanned = scan(() => new ColumnKeeper(arena, blockCapacity));
+        var arena = _arena!;
+        var inputColumns = plan?.Inputs.Select(e => _columnOf[e]).ToArray() ?? [];
+        var keepers = new List<ColumnKeeper>();
+        var scanned = _scan(() =>
+        {
+            var keeper = new ColumnKeeper(arena, _blockCapacity, plan?.NewWorker(), inputColumns);
+            lock (keepers) keepers.Add(keeper);
+            return keeper;
+        }, cancellationToken);
         if (!scanned.IsOk || scanned.Value != arena.Rows)
         {
             var rows = arena.Rows;
-            arena.Dispose();
-            return scanned.IsOk ? Result<KeptColumns?>.Fail($"{source.Description}: the engine handed over {rows} of {scanned.Value} rows to be kept") : scanned.Error;
+            Dispose();
+            return scanned.IsOk ? Result<SumsResult?>.Fail($"{_source.Description}: the engine handed over {rows} of {scanned.Value} rows to be kept") : scanned.Error;
         }
-        return new KeptColumns(source, filter, inputs, arena);
+        (_rows, _filled) = (arena.Rows, true);
+        return plan?.Merge(keepers.Select(k => k.Sums!));
+    }
+
+    /// <summary>Reads the rows now if no request has; their number.</summary>
+    public Result<long> Load(CancellationToken cancellationToken = default)
+    {
+        if (_arena is null) return Result<long>.Fail($"{_source.Description}: no rows are kept");
+        if (!_filled && Fill(null, cancellationToken) is { IsOk: false } failed) return failed.Error;
+        return (long)_rows;
     }
 
     /// <summary>
@@ -182,6 +227,7 @@ public sealed unsafe class KeptColumns : IDataSource
     public IReadOnlyList<ColumnSchema> Schema => _source.Schema;
     public string? WeightColumn => _source.WeightColumn;
 
+    /// <summary>True when the rows of <paramref name="filter"/> are the ones kept (or about to be).</summary>
     bool Holds(Expr? filter) => _arena is not null && Equals(filter, _filter);
 
     StorageType? StorageOf(string column) => _source.Column(column)?.Storage;
@@ -200,6 +246,12 @@ public sealed unsafe class KeptColumns : IDataSource
     public Result<SumsResult> Sums(IReadOnlyList<Expr> terms, Expr? filter, CancellationToken cancellationToken = default)
     {
         if (!Holds(filter) || PlanFor(terms.Count > 0 ? terms : [new Constant(1)]) is not { } plan) return _source.Sums(terms, filter, cancellationToken);
+        if (!_filled)
+        {
+            var first = Fill(plan, cancellationToken);
+            if (!first.IsOk) return first.Error;
+            return terms.Count > 0 ? first.Value! : first.Value! with { Sums = [] };
+        }
         var blocks = (_rows + ColumnEvaluator.Block - 1) / ColumnEvaluator.Block;
         var workers = new List<BlockSumsWorker>();
         // Contiguous shares, one per core: a worker compiles its terms once, and its blocks follow each other in memory.
@@ -241,6 +293,8 @@ public sealed unsafe class KeptColumns : IDataSource
     /// </summary>
     public Result<long> SampleRows(IReadOnlyList<Expr> columns, Expr? filter, long rows, long minimumRows, Action<RowBatch> onBatch, CancellationToken cancellationToken = default)
     {
+        // A sample is asked for before any sums (the start of a Newton run): the rows are read first, then sampled here.
+        if (Holds(filter) && !_filled) Load(cancellationToken);
         if (!Holds(filter) || PlanFor(columns) is not { } plan)
             return _source.SampleRows(columns, filter, rows, minimumRows, onBatch, cancellationToken);
         if (_rows < minimumRows) return 0L;
