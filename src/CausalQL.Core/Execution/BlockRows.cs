@@ -29,10 +29,21 @@ public sealed class BlockRowsWorker : IBlockConsumer
     readonly VectorFn[] _terms;
     readonly List<(double[][] Values, double[] Weights)> _chunks = [];
 
-    internal BlockRowsWorker(BlockSumsPlan plan, IReadOnlyList<Expr> terms)
+    // Streaming instead of keeping: each block is handed on in these arrays, reused from block to block.
+    readonly Action<RowBatch>? _onBlock;
+    readonly double[][] _values = [];
+    readonly double[] _weights = [];
+
+    internal BlockRowsWorker(BlockSumsPlan plan, IReadOnlyList<Expr> terms, Action<RowBatch>? onBlock = null)
     {
         _inputs = new BlockInputs(plan);
         _terms = terms.Select(t => _inputs.Evaluator.Compile(t, null)).ToArray();
+        _onBlock = onBlock;
+        if (onBlock is not null)
+        {
+            _values = _terms.Select(_ => new double[ColumnEvaluator.Block]).ToArray();
+            _weights = new double[ColumnEvaluator.Block];
+        }
     }
 
     public long Rows { get; private set; }
@@ -52,6 +63,14 @@ public sealed class BlockRowsWorker : IBlockConsumer
         for (var start = 0; start < count; start += ColumnEvaluator.Block)
         {
             var len = Math.Min(ColumnEvaluator.Block, count - start);
+            if (_onBlock is not null)
+            {
+                for (var t = 0; t < _terms.Length; t++) _terms[t](start, len).CopyTo(_values[t]);
+                if (_inputs.WeightInput is not { } weight) _weights.AsSpan(0, len).Fill(1);
+                else _inputs.Read(weight, start, len).CopyTo(_weights);
+                _onBlock(new RowBatch(len, _values, _weights));
+                continue;
+            }
             var values = new double[_terms.Length][];
             for (var t = 0; t < values.Length; t++) values[t] = _terms[t](start, len).ToArray();
             var weights = new double[len];

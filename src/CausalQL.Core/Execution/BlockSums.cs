@@ -105,6 +105,12 @@ public sealed class BlockSumsPlan
     /// <summary>State for one engine thread that keeps each row's term values instead of summing them (a sample read in the scan).</summary>
     public BlockRowsWorker NewCollector() => new(this, _terms);
 
+    /// <summary>
+    /// State for one thread that hands each block's term values (and weights) to <paramref name="onBlock"/> in arrays
+    /// it reuses for the next block: the callee reads or copies them during the call.
+    /// </summary>
+    public BlockRowsWorker NewStreamer(Action<RowBatch> onBlock) => new(this, _terms, onBlock);
+
     /// <summary>The totals of all workers (each worker saw a disjoint part of the rows).</summary>
     public SumsResult Merge(IEnumerable<BlockSumsWorker> workers)
     {

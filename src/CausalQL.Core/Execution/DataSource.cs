@@ -71,7 +71,8 @@ public interface IDataSource : IDisposable
     /// Streams a random sample of about <paramref name="rows"/> rows (before the filter), or nothing
     /// (returns 0) when the source holds fewer than <paramref name="minimumRows"/>; used only to find
     /// a starting point, so block sampling is fine. Engines that can sample blocks without reading the
-    /// rest override this; the default draws each row with probability rows/total.
+    /// rest override this; the default draws each row with probability rows/total. A batch's arrays may be
+    /// reused for the next batch: the callee reads or copies them during the call.
     /// </summary>
     Result<long> SampleRows(IReadOnlyList<Expr> columns, Expr? filter, long rows, long minimumRows, Action<RowBatch> onBatch, CancellationToken cancellationToken = default) =>
         this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);

@@ -301,18 +301,17 @@ public sealed unsafe class KeptColumns : IDataSource
         var blocks = (_rows + ColumnEvaluator.Block - 1) / ColumnEvaluator.Block;
         var wanted = (int)Math.Clamp((rows + ColumnEvaluator.Block - 1) / ColumnEvaluator.Block, 1, blocks);
         const int runs = 8;
-        var collector = plan.NewCollector();
+        long total = 0;
+        var streamer = plan.NewStreamer(batch =>
+        {
+            total += batch.Count;
+            onBatch(batch);
+        });
         for (var run = 0; run < runs; run++)
         {
             var first = (int)((long)blocks * run / runs);
             var length = (wanted * (run + 1) / runs) - (wanted * run / runs);
-            for (var b = first; b < Math.Min(blocks, first + length); b++) Feed(collector, plan, b);
-        }
-        long total = 0;
-        foreach (var (values, weights) in collector.Chunks)
-        {
-            onBatch(new RowBatch(weights.Length, values, weights));
-            total += weights.Length;
+            for (var b = first; b < Math.Min(blocks, first + length); b++) Feed(streamer, plan, b);
         }
         return total;
     }
