@@ -82,9 +82,14 @@ sealed class Pilot : IDisposable
         start.CopyTo(Beta, 0);
         var g = new double[k];
         var h = new double[k * k];
+        var g2 = new double[k];
+        var h2 = new double[k * k];
         for (var iter = 0; iter < 30; iter++)
         {
-            Score(Beta, 0, _m, g, h);
+            // The two halves of the rows on two cores (a few thousand rows each would not repay it: the sample has 15,000 or more).
+            Parallel.Invoke(() => Score(Beta, 0, _half, g, h), () => Score(Beta, _half, _m, g2, h2));
+            for (var i = 0; i < k; i++) g[i] += g2[i];
+            for (var i = 0; i < h.Length; i++) h[i] += h2[i];
             var step = Solve(h, g, k);
             if (step is null) return false;
             var maxStep = 0.0;
@@ -117,21 +122,22 @@ sealed class Pilot : IDisposable
         var g0 = halves.Select(_ => new double[k]).ToArray();
         var a0 = halves.Select(_ => new double[k * k]).ToArray();
         var weight = new double[2];
-        for (var s = 0; s < 2; s++)
+        // The halves on two cores, here and in every remainder below.
+        Parallel.For(0, 2, s =>
         {
             var (from, to) = halves[s];
             Score(beta, from, to, g0[s], null);
             Score(betaA, from, to, new double[k], a0[s]);
             for (var r = from; r < to; r++) weight[s] += _w[r];
-            if (!(weight[s] > 0)) return null;
-        }
+        });
+        if (!(weight[0] > 0) || !(weight[1] > 0)) return null;
         var scale = n / (weight[0] + weight[1]);
         // R(Δ) per half, unscaled: g_m(β + Δ) − g_m(β) + A_m Δ.
         double[][] Remainder(double[] delta)
         {
             var at = beta.Zip(delta, (b, d) => b + d).ToArray();
             var result = new double[2][];
-            for (var s = 0; s < 2; s++)
+            Parallel.For(0, 2, s =>
             {
                 var gs = new double[k];
                 Score(at, halves[s].From, halves[s].To, gs, null);
@@ -142,7 +148,7 @@ sealed class Pilot : IDisposable
                     gs[i] += linear - g0[s][i];
                 }
                 result[s] = gs;
-            }
+            });
             return result;
         }
         double Relative(double[] d, double[] at)
