@@ -262,8 +262,10 @@ public static partial class Estimation
         Func<EstimationRequest, IDataSource, Expr?, CancellationToken, Result<EstimateResult>> estimator)
     {
         var columns = RequestColumns(r).Concat(FormulaColumns(r)).Distinct().ToList();
-        using var kept = Keep(source, columns, filter, r.Options.MaxBytesKept, ct);
-        var point = estimator(r, (IDataSource?)kept ?? source, filter, ct);
+        Result<EstimateResult> point;
+        // The kept rows go back before the bootstrap brings its own copy into memory.
+        using (var kept = Keep(source, columns, filter, r.Options.MaxBytesKept, ct))
+            point = estimator(r, (IDataSource?)kept ?? source, filter, ct);
         if (!point.IsOk || r.Options.Bootstrap <= 0) return point;
         var table = Materialize(source, columns, filter, r.Options.MaxRowsInMemory, ct);
         if (!table.IsOk) return table.Error;
