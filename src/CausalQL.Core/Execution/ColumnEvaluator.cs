@@ -108,14 +108,29 @@ sealed class ColumnEvaluator(IReadOnlyDictionary<string, InMemoryColumn> columns
                     // A linear predictor c0 + c1·x1 + c2·x2 + ...: one running sum instead of a buffer per node.
                     var compiled = parts.Select(p => (p.Coefficient, Term: p.Term is null ? null : Compile(p.Term, slots))).ToArray();
                     var o = Output();
+                    // Runs of scaled terms are added in one pass of up to four at a time (the running sum stays in a
+                    // register instead of being stored and reloaded per term), in the same order, with the same roundings.
+                    var runs = new List<(int From, int Count)>();
+                    for (var k = 0; k < compiled.Length;)
+                    {
+                        var count = 0;
+                        while (k + count < compiled.Length && compiled[k + count].Term is not null && count < 4) count++;
+                        runs.Add((k, Math.Max(count, 1)));
+                        k += Math.Max(count, 1);
+                    }
+                    var factors = compiled.Select(p => p.Coefficient ?? 1).ToArray();
                     return (s, n) =>
                     {
                         var span = o.AsSpan(0, n);
-                        for (var k = 0; k < compiled.Length; k++)
+                        foreach (var (k, count) in runs)
                         {
                             var (c, term) = compiled[k];
                             if (term is null) ElementWise.AddConstant(span, c!.Value, first: k == 0);
-                            else ElementWise.AddScaled(span, term(s, n), c, first: k == 0);
+                            else if (count == 1) ElementWise.AddScaled(span, term(s, n), c, first: k == 0);
+                            else ElementWise.AddScaled4(span, k == 0, count,
+                                term(s, n), factors[k], compiled[k + 1].Term!(s, n), factors[k + 1],
+                                count > 2 ? compiled[k + 2].Term!(s, n) : default, count > 2 ? factors[k + 2] : 0,
+                                count > 3 ? compiled[k + 3].Term!(s, n) : default, count > 3 ? factors[k + 3] : 0);
                         }
                         return span;
                     };
@@ -610,6 +625,61 @@ static class ElementWise
                 (Vector.LoadUnsafe(ref or, (nuint)i) + vc).StoreUnsafe(ref or, (nuint)i);
         }
         for (; i < n; i++) o[i] = o[i] + c;
+    }
+
+    /// <summary>
+    /// o = ((((o + c0·x0) + c1·x1) + c2·x2) + c3·x3) for the first <paramref name="count"/> (2–4) terms, or from c0·x0 when
+    /// <paramref name="first"/>: per element exactly the sums and products of <see cref="AddScaled"/> term by term (a
+    /// factor of 1 is exact), in one pass. Each product is rounded before its sum, as in the tree.
+    /// </summary>
+    [MethodImpl(Hot)]
+    public static void AddScaled4(Span<double> o, bool first, int count, ReadOnlySpan<double> x0, double c0, ReadOnlySpan<double> x1, double c1,
+        ReadOnlySpan<double> x2, double c2, ReadOnlySpan<double> x3, double c3)
+    {
+        var n = x0.Length;
+        o = o[..n];
+        x1 = x1[..n];
+        if (count > 2) x2 = x2[..n];
+        if (count > 3) x3 = x3[..n];
+        ref var or = ref MemoryMarshal.GetReference(o);
+        ref var r0 = ref MemoryMarshal.GetReference(x0);
+        ref var r1 = ref MemoryMarshal.GetReference(x1);
+        ref var r2 = ref MemoryMarshal.GetReference(x2);
+        ref var r3 = ref MemoryMarshal.GetReference(x3);
+        var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<double> k0 = Vector512.Create(c0), k1 = Vector512.Create(c1), k2 = Vector512.Create(c2), k3 = Vector512.Create(c3);
+            for (; i <= n - Vector512<double>.Count; i += Vector512<double>.Count)
+            {
+                var p0 = k0 * Vector512.LoadUnsafe(ref r0, (nuint)i);
+                var acc = first ? p0 : Vector512.LoadUnsafe(ref or, (nuint)i) + p0;
+                acc += k1 * Vector512.LoadUnsafe(ref r1, (nuint)i);
+                if (count > 2) acc += k2 * Vector512.LoadUnsafe(ref r2, (nuint)i);
+                if (count > 3) acc += k3 * Vector512.LoadUnsafe(ref r3, (nuint)i);
+                acc.StoreUnsafe(ref or, (nuint)i);
+            }
+        }
+        {
+            Vector<double> k0 = new(c0), k1 = new(c1), k2 = new(c2), k3 = new(c3);
+            for (; i <= n - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var p0 = k0 * Vector.LoadUnsafe(ref r0, (nuint)i);
+                var acc = first ? p0 : Vector.LoadUnsafe(ref or, (nuint)i) + p0;
+                acc += k1 * Vector.LoadUnsafe(ref r1, (nuint)i);
+                if (count > 2) acc += k2 * Vector.LoadUnsafe(ref r2, (nuint)i);
+                if (count > 3) acc += k3 * Vector.LoadUnsafe(ref r3, (nuint)i);
+                acc.StoreUnsafe(ref or, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            var acc = first ? c0 * x0[i] : o[i] + c0 * x0[i];
+            acc += c1 * x1[i];
+            if (count > 2) acc += c2 * x2[i];
+            if (count > 3) acc += c3 * x3[i];
+            o[i] = acc;
+        }
     }
 
     /// <summary>o = c·x (first), else o = o + c·x, the product rounded before the sum as in the tree (no fused multiply–add); c null: 1, no product.</summary>

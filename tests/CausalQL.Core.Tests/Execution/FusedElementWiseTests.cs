@@ -25,6 +25,24 @@ public class FusedElementWiseTests
             $"{what}: {expected:R} vs {actual:R}");
 
     [Fact]
+    public void Scaled_terms_added_in_one_pass_are_bit_for_bit_those_added_one_by_one()
+    {
+        foreach (var n in Enumerable.Range(0, 40))
+            foreach (var count in new[] { 2, 3, 4 })
+                foreach (var first in new[] { true, false })
+                {
+                    var xs = Enumerable.Range(0, count).Select(t => Values(n, 7 * n + t)).ToArray();
+                    // Coefficients of every kind, 1 (a term without a product) among them.
+                    double[] cs = [0.37, 1, -2.5e-3, 1e300];
+                    var o = Values(n, 1000 + n);
+                    var expected = (double[])o.Clone();
+                    for (var t = 0; t < count; t++) ElementWise.AddScaled(expected, xs[t], cs[t] == 1 ? null : cs[t], first: first && t == 0);
+                    ElementWise.AddScaled4(o, first, count, xs[0], cs[0], xs[1], cs[1], count > 2 ? xs[2] : default, cs[2], count > 3 ? xs[3] : default, cs[3]);
+                    for (var i = 0; i < n; i++) Same(expected[i], o[i], $"{count} terms{(first ? ", first" : "")} at {i} of {n}");
+                }
+    }
+
+    [Fact]
     public void A_chain_of_ands_is_the_conjunction_of_its_operands()
     {
         static bool True(double v, bool notNull) => !double.IsNaN(v) && (notNull || v != 0);
