@@ -130,6 +130,21 @@ public class KeptColumnsTests
     }
 
     [Fact]
+    public void A_filter_that_keeps_no_row_keeps_nothing_and_sums_to_zero()
+    {
+        using var source = Open();
+        var none = Expr.Greater(X, Expr.Num(100));
+        using var kept = Keep(source, none);
+        Assert.Equal(0, kept.RowCount);
+        var sums = kept.Sums(NumberTerms(), none);
+        Assert.True(sums.IsOk, sums.Error?.Message);
+        Assert.Equal(0, sums.Value.Rows);
+        Assert.All(sums.Value.Sums, v => Assert.Equal(0, v));
+        var sample = kept.SampleRows([X], none, 1000, 0, _ => Assert.Fail("no rows to sample"));
+        Assert.Equal(0, sample.Value);
+    }
+
+    [Fact]
     public void A_cancelled_sum_over_kept_rows_says_so()
     {
         using var source = Open();

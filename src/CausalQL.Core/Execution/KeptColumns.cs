@@ -297,7 +297,7 @@ public sealed unsafe class KeptColumns : IDataSource
         if (Holds(filter) && !_filled) Load(cancellationToken);
         if (!Holds(filter) || PlanFor(columns) is not { } plan)
             return _source.SampleRows(columns, filter, rows, minimumRows, onBatch, cancellationToken);
-        if (_rows < minimumRows) return 0L;
+        if (_rows < minimumRows || _rows == 0) return 0L;
         var blocks = (_rows + ColumnEvaluator.Block - 1) / ColumnEvaluator.Block;
         var wanted = (int)Math.Clamp((rows + ColumnEvaluator.Block - 1) / ColumnEvaluator.Block, 1, blocks);
         const int runs = 8;
