@@ -123,11 +123,7 @@ public sealed class SqlDataSource : IDataSource
         lock (_gate)
         {
             _blockSums!.Begin(plan);
-            var scanned = Query(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter), cancellationToken, reader =>
-            {
-                reader.Read();
-                return ToLong(reader.GetValue(0));
-            });
+            var scanned = CountingScan(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter), cancellationToken);
             if (!scanned.IsOk)
             {
                 _blockSums.Abandon();
@@ -153,7 +149,7 @@ public sealed class SqlDataSource : IDataSource
         if (numbers.Count == 0
             || BlockSumsPlan.Create(numbers, c => Schema.FirstOrDefault(s => s.Name == c)?.Storage, WeightColumn, _blockSums.Capacity) is not { } plan)
             return Result.Ok<KeptColumns?>(null);
-        var count = _knownRowCount is { } known ? known : Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
+        var count = RowCount(cancellationToken);
         if (!count.IsOk) return count.Error;
         if (count.Value * plan.Inputs.Count * sizeof(double) > maxBytes || count.Value > int.MaxValue) return Result.Ok<KeptColumns?>(null);
         // The rows are read by the estimator's first request over them (see KeptColumns).
@@ -162,11 +158,7 @@ public sealed class SqlDataSource : IDataSource
             lock (_gate)
             {
                 _blockSums.BeginConsumers(plan, newConsumer);
-                var scanned = Query(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter), ct, reader =>
-                {
-                    reader.Read();
-                    return ToLong(reader.GetValue(0));
-                });
+                var scanned = CountingScan(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter), ct);
                 if (scanned.IsOk) _blockSums.EndConsumers();
                 else _blockSums.Abandon();
                 return scanned;
@@ -186,7 +178,7 @@ public sealed class SqlDataSource : IDataSource
     {
         if (Unknown(columns.SelectMany(t => t.Columns()).Concat(filter?.Columns() ?? [])) is { } err) return err;
         if (!SamplesCheaply) return this.BernoulliSample(columns, filter, rows, minimumRows, onBatch, cancellationToken);
-        var count = _knownRowCount is { } known ? known : Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
+        var count = RowCount(cancellationToken);
         if (!count.IsOk) return count.Error;
         if (count.Value < minimumRows) return 0L;
         if (_windowSample is not null && _blockSums is not null
@@ -209,11 +201,7 @@ public sealed class SqlDataSource : IDataSource
         lock (_gate)
         {
             _blockSums!.BeginRows(plan);
-            var scanned = Query(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter, windows), cancellationToken, reader =>
-            {
-                reader.Read();
-                return ToLong(reader.GetValue(0));
-            });
+            var scanned = CountingScan(_planner.BlockSums(plan.Inputs, DuckDbBlockSums.FunctionName, filter, windows), cancellationToken);
             if (!scanned.IsOk)
             {
                 _blockSums.Abandon();
@@ -249,6 +237,18 @@ public sealed class SqlDataSource : IDataSource
             }
             if (count > 0) { onBatch(new RowBatch(count, buffer, weights)); total += count; }
             return total;
+        });
+
+    /// <summary>The relation's row count: taken when it was opened if it cannot change, else counted by the engine.</summary>
+    Result<long> RowCount(CancellationToken cancellationToken) =>
+        _knownRowCount is { } known ? known : Query(_planner.RowCount(), cancellationToken, reader => { reader.Read(); return ToLong(reader.GetValue(0)); });
+
+    /// <summary>Runs a block-sums scan, whose one value is the number of rows it handed to the engine-side function.</summary>
+    Result<long> CountingScan(string sql, CancellationToken cancellationToken) =>
+        Query(sql, cancellationToken, reader =>
+        {
+            reader.Read();
+            return ToLong(reader.GetValue(0));
         });
 
     /// <summary>Runs one query and reads its result; engine failures and cancellation become errors.</summary>

@@ -48,9 +48,6 @@ public sealed class BlockRowsWorker : IBlockConsumer
 
     public long Rows { get; private set; }
 
-    /// <summary>The rows kept, in the order they were added: blocks of columns (one per term) and weights.</summary>
-    internal IReadOnlyList<(double[][] Values, double[] Weights)> Chunks => _chunks;
-
     public Span<double> Input(int i) => _inputs.Buffers[i];
 
     public void Bind(int i, nint data) => _inputs.Bind(i, data);

@@ -79,9 +79,10 @@ public interface IDataSource : IDisposable
 
     /// <summary>
     /// The rows <paramref name="filter"/> keeps, with the number and boolean columns among <paramref name="columns"/>
-    /// (and the weight), read once into memory (see <see cref="KeptColumns"/>) for an estimator that scans
-    /// several times; null when the source cannot do it cheaply (its row count unknown without a scan, an
-    /// engine without block scans) or they would take more than <paramref name="maxBytes"/>.
+    /// (and the weight), to be read into memory by the first request over them (see <see cref="KeptColumns"/>) for an
+    /// estimator that scans several times; null when the source cannot do it cheaply (its row count unknown without
+    /// a scan, an engine without block scans), they would take more than <paramref name="maxBytes"/>, or the process
+    /// lends as much memory as it may already.
     /// </summary>
     Result<KeptColumns?> Keep(IReadOnlyList<string> columns, Expr? filter, long maxBytes, CancellationToken cancellationToken = default) =>
         Result<KeptColumns?>.Ok(null);
